@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PoaConfig(AppConfig):
+    name = "poa"
+    verbose_name = "Programa Operativo Anual"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,173 @@
+"""The arithmetic of the TMM-F004 sheet, in plain Python so every view, export and test
+computes the same figures from the same inputs. No Django import here on purpose."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+QUARTERS = (1, 2, 3, 4)
+QUARTER_LABELS = {1: "Ene-Mar", 2: "Abr-Jun", 3: "Jul-Sep", 4: "Oct-Dic"}
+QUARTER_NAMES = {1: "primer", 2: "segundo", 3: "tercer", 4: "cuarto"}
+DEFAULT_SEMAFORO = {"verde": 90, "amarillo": 70, "sobre": 130}
+
+Figure = Decimal | int
+OptionalFigure = Decimal | int | None
+
+
+def percent(part: Figure, whole: Figure) -> int | None:
+    """part ÷ whole as a whole percent, rounded half up (172/340 → 51, 1/8 → 13).
+
+    None when the whole is zero: a percentage of nothing is not 0 %."""
+    if not whole:
+        return None
+    ratio = Decimal(part) * 100 / Decimal(whole)
+    return int(ratio.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def avance_absoluto(achieved: Sequence[OptionalFigure], quarter: int) -> Decimal:
+    """What was achieved from January up to the end of `quarter`; uncaptured counts as 0."""
+    return sum((Decimal(a) for a in achieved[:quarter] if a is not None), Decimal(0))
+
+
+def programmed_to_date(programmed: Sequence[Figure], quarter: int) -> Decimal:
+    return sum((Decimal(p) for p in programmed[:quarter]), Decimal(0))
+
+
+def programmed_total_difference(annual: Figure, programmed: Sequence[Figure]) -> Decimal:
+    """Sum of the quarterly programmed figures minus the annual target (0 when consistent)."""
+    return sum((Decimal(p) for p in programmed), Decimal(0)) - Decimal(annual)
+
+
+def semaforo(achieved: Figure, programmed: Figure, thresholds=None) -> str | None:
+    """Traffic light of achieved against programmed-to-date: verde, amarillo or rojo."""
+    thresholds = thresholds or DEFAULT_SEMAFORO
+    ratio = _exact_percent(achieved, programmed)
+    if ratio is None:
+        return None
+    if ratio >= thresholds["verde"]:
+        return "verde"
+    return "amarillo" if ratio >= thresholds["amarillo"] else "rojo"
+
+
+def is_over_achieved(achieved: Figure, programmed: Figure, thresholds=None) -> bool:
+    thresholds = thresholds or DEFAULT_SEMAFORO
+    ratio = _exact_percent(achieved, programmed)
+    return ratio is not None and ratio > thresholds["sobre"]
+
+
+def _exact_percent(part: Figure, whole: Figure) -> Decimal | None:
+    if not whole:
+        return None
+    return Decimal(part) * 100 / Decimal(whole)
+
+
+def needs_observation(programmed: Figure, achieved: OptionalFigure, threshold: float = 0) -> bool:
+    """Whether a quarter's variance must be explained: any difference by default, or one
+    above `threshold` percent of what was programmed."""
+    if achieved is None:
+        return False
+    difference = abs(Decimal(achieved) - Decimal(programmed))
+    if not difference:
+        return False
+    if not threshold or not programmed:
+        return True
+    return difference * 100 / Decimal(programmed) > Decimal(str(threshold))
+
+
+@dataclass(frozen=True)
+class MetaFigures:
+    """The computed columns of one row of the sheet at the end of `quarter`."""
+
+    quarter: int
+    absolute: Decimal
+    relative: int | None
+    programmed_to_date: Decimal
+    progress_to_date: int | None
+    semaforo: str | None
+    over_achieved: bool
+    warnings: list[str] = field(default_factory=list)
+
+
+def meta_figures(
+    *,
+    annual: Figure,
+    programmed: Sequence[Figure],
+    achieved: Sequence[OptionalFigure],
+    observations: Sequence[str] = ("", "", "", ""),
+    quarter: int,
+    observation_threshold: float = 0,
+    thresholds=None,
+) -> MetaFigures:
+    """Every computed figure of one meta for the sheet of `quarter` (1–4)."""
+    if quarter not in QUARTERS:
+        raise ValueError(f"quarter must be 1-4, not {quarter!r}")
+    absolute = avance_absoluto(achieved, quarter)
+    planned = programmed_to_date(programmed, quarter)
+    return MetaFigures(
+        quarter=quarter,
+        absolute=absolute,
+        relative=percent(absolute, annual),
+        programmed_to_date=planned,
+        progress_to_date=percent(absolute, planned),
+        semaforo=semaforo(absolute, planned, thresholds),
+        over_achieved=is_over_achieved(absolute, planned, thresholds),
+        warnings=consistency_warnings(
+            annual=annual,
+            programmed=programmed,
+            achieved=achieved,
+            observations=observations,
+            quarter=quarter,
+            observation_threshold=observation_threshold,
+        ),
+    )
+
+
+def consistency_warnings(
+    *,
+    annual: Figure,
+    programmed: Sequence[Figure],
+    achieved: Sequence[OptionalFigure],
+    observations: Sequence[str],
+    quarter: int,
+    observation_threshold: float = 0,
+) -> list[str]:
+    """The problems a reader of the sheet must be told about, in Spanish."""
+    warnings = []
+    difference = programmed_total_difference(annual, programmed)
+    if difference:
+        warnings.append(programmed_total_message(annual, programmed))
+    for q in QUARTERS[:quarter]:
+        p, a, note = programmed[q - 1], achieved[q - 1], observations[q - 1]
+        if a is None:
+            warnings.append(f"Falta capturar lo alcanzado de {QUARTER_LABELS[q]}.")
+        elif q == quarter and needs_observation(p, a, observation_threshold) and not note.strip():
+            warnings.append(
+                f"En {QUARTER_LABELS[q]} lo alcanzado ({format_figure(a)}) difiere de lo "
+                f"programado ({format_figure(p)}) y no tiene observación."
+            )
+    return warnings
+
+
+def programmed_total_message(annual: Figure, programmed: Sequence[Figure]) -> str:
+    total = sum((Decimal(p) for p in programmed), Decimal(0))
+    difference = total - Decimal(annual)
+    direction = "sobran" if difference > 0 else "faltan"
+    return (
+        f"La suma de lo programado por trimestre ({format_figure(total)}) no coincide con la "
+        f"meta anual autorizada ({format_figure(annual)}): {direction} "
+        f"{format_figure(abs(difference))}."
+    )
+
+
+def format_figure(value: OptionalFigure) -> str:
+    """A figure as printed on the sheet: 1,234 or 12.5; empty when not captured."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value.normalize():,f}"
+
+
+def format_percent(value: int | None) -> str:
+    return "" if value is None else f"{value:,}%"

@@ -1,0 +1,33 @@
+from .catalog import (
+    Ejercicio,
+    Finalidad,
+    Funcion,
+    LineaAccion,
+    Persona,
+    Programa,
+    Ramo,
+    Subfuncion,
+    UnidadEjecutora,
+    UnidadMedida,
+)
+from .plan import Meta, QuarterlyProgress
+from .review import CaptureException, CapturePeriod, Report, ReportEvent
+
+__all__ = [
+    "CaptureException",
+    "CapturePeriod",
+    "Report",
+    "ReportEvent",
+    "Ejercicio",
+    "Finalidad",
+    "Funcion",
+    "LineaAccion",
+    "Meta",
+    "Persona",
+    "Programa",
+    "QuarterlyProgress",
+    "Ramo",
+    "Subfuncion",
+    "UnidadEjecutora",
+    "UnidadMedida",
+]

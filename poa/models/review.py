@@ -1,0 +1,158 @@
+"""The quarterly report of a unit and its sign-off: capture windows, states and the events
+that moved them. Only poa.workflow changes a report's state."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from poa import figures
+
+from .catalog import Ejercicio, UnidadEjecutora
+
+QUARTER_CHOICES = [(q, f"{q}. {figures.QUARTER_LABELS[q]}") for q in figures.QUARTERS]
+
+
+class CapturePeriod(models.Model):
+    """Planeación opens a quarter of a year for capture until a deadline."""
+
+    ejercicio = models.ForeignKey(
+        Ejercicio, models.PROTECT, related_name="periodos", verbose_name="ejercicio"
+    )
+    quarter = models.PositiveSmallIntegerField("trimestre", choices=QUARTER_CHOICES)
+    deadline = models.DateTimeField("fecha límite")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="abierto por",
+    )
+    opened_at = models.DateTimeField("abierto el", default=timezone.now)
+    closed_at = models.DateTimeField("cerrado el", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "periodo de captura"
+        verbose_name_plural = "periodos de captura"
+        ordering = ["-ejercicio__year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ejercicio", "quarter"],
+                name="period_one_per_quarter",
+                violation_error_message="Ese trimestre ya tiene un periodo de captura.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quarter__gte=1, quarter__lte=4),
+                name="period_quarter_1_to_4",
+                violation_error_message="El trimestre debe ser 1, 2, 3 o 4.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ejercicio} · {figures.QUARTER_LABELS[self.quarter]}"
+
+
+class CaptureException(models.Model):
+    """A later deadline for one unit, granted by planeación with a reason."""
+
+    period = models.ForeignKey(
+        CapturePeriod, models.CASCADE, related_name="exceptions", verbose_name="periodo"
+    )
+    unidad_ejecutora = models.ForeignKey(
+        UnidadEjecutora, models.CASCADE, related_name="+", verbose_name="unidad ejecutora"
+    )
+    deadline = models.DateTimeField("nueva fecha límite")
+    reason = models.TextField("motivo")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="otorgada por"
+    )
+    granted_at = models.DateTimeField("otorgada el", default=timezone.now)
+
+    class Meta:
+        verbose_name = "prórroga de captura"
+        verbose_name_plural = "prórrogas de captura"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "unidad_ejecutora"],
+                name="exception_one_per_unit",
+                violation_error_message="La unidad ya tiene una prórroga en este periodo.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.period} · UE {self.unidad_ejecutora.clave}"
+
+
+class Report(models.Model):
+    """The TMM-F004 of one unit for one quarter, as it moves towards authorization."""
+
+    class State(models.TextChoices):
+        BORRADOR = "borrador", "Borrador"
+        ENVIADO = "enviado", "Enviado"
+        REVISADO = "revisado", "Revisado"
+        AUTORIZADO = "autorizado", "Autorizado"
+
+    unidad_ejecutora = models.ForeignKey(
+        UnidadEjecutora, models.PROTECT, related_name="reports", verbose_name="unidad ejecutora"
+    )
+    quarter = models.PositiveSmallIntegerField("trimestre", choices=QUARTER_CHOICES)
+    state = models.CharField("estado", max_length=12, choices=State.choices, default=State.BORRADOR)
+    # Bumped by every save of the capture grid: a save made against an older version is refused.
+    version = models.PositiveIntegerField("versión", default=0)
+    updated_at = models.DateTimeField("actualizado", auto_now=True)
+    history = HistoricalRecords(verbose_name="historial del informe")
+
+    class Meta:
+        verbose_name = "informe trimestral"
+        verbose_name_plural = "informes trimestrales"
+        ordering = ["unidad_ejecutora", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unidad_ejecutora", "quarter"],
+                name="report_one_per_unit_quarter",
+                violation_error_message="La unidad ya tiene un informe de ese trimestre.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quarter__gte=1, quarter__lte=4),
+                name="report_quarter_1_to_4",
+                violation_error_message="El trimestre debe ser 1, 2, 3 o 4.",
+            ),
+        ]
+
+    def __str__(self):
+        ue = self.unidad_ejecutora
+        return f"UE {ue.clave} · {figures.QUARTER_LABELS[self.quarter]} {ue.ramo.ejercicio}"
+
+
+class ReportEvent(models.Model):
+    """One transition of a report: who, signing with which position, when, and why."""
+
+    class Action(models.TextChoices):
+        SEND = "send", "Enviado (elaboró)"
+        RETURN = "return", "Devuelto"
+        REVIEW = "review", "Revisado (revisó)"
+        AUTHORIZE = "authorize", "Autorizado (autorizó)"
+        REOPEN = "reopen", "Reabierto por planeación"
+
+    report = models.ForeignKey(
+        Report, models.CASCADE, related_name="events", verbose_name="informe"
+    )
+    action = models.CharField("acción", max_length=12, choices=Action.choices)
+    from_state = models.CharField("estado anterior", max_length=12, choices=Report.State.choices)
+    to_state = models.CharField("estado nuevo", max_length=12, choices=Report.State.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="usuario"
+    )
+    # Snapshots: the sheet keeps printing who signed and how even if the catalog changes later.
+    signer_name = models.CharField("nombre", max_length=200)
+    signer_position = models.CharField("cargo", max_length=200, blank=True)
+    comment = models.TextField("comentario", blank=True)
+    created_at = models.DateTimeField("fecha", default=timezone.now)
+
+    class Meta:
+        verbose_name = "movimiento del informe"
+        verbose_name_plural = "movimientos del informe"
+        ordering = ["report", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} · {self.signer_name}"
