@@ -1,0 +1,96 @@
+"""Every model has a Spanish admin page that answers for a superuser."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from poa.models import Meta
+
+
+@pytest.fixture
+def superuser_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("root", "root@example.com", "x-123456")
+    client.force_login(user)
+    return client
+
+
+def poa_models():
+    return [model for model in admin.site._registry if model._meta.app_label == "poa"]
+
+
+def test_every_domain_model_is_in_the_admin():
+    registered = {model.__name__ for model in poa_models()}
+    assert {
+        "Ejercicio",
+        "Ramo",
+        "Programa",
+        "UnidadEjecutora",
+        "Finalidad",
+        "Funcion",
+        "Subfuncion",
+        "LineaAccion",
+        "UnidadMedida",
+        "Meta",
+        "QuarterlyProgress",
+        "Persona",
+    } <= registered
+
+
+@pytest.mark.parametrize("model", poa_models(), ids=lambda model: model.__name__)
+def test_changelist_search_and_add_pages_answer_200(reference, superuser_client, model):
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    changelist = reverse(f"{prefix}_changelist")
+    assert superuser_client.get(changelist).status_code == 200
+    assert superuser_client.get(changelist, {"q": "59"}).status_code == 200
+    assert superuser_client.get(reverse(f"{prefix}_add")).status_code in (200, 403)
+    first = model.objects.first()
+    if first is not None:
+        change = reverse(f"{prefix}_change", args=[first.pk])
+        assert superuser_client.get(change).status_code == 200
+
+
+def test_admin_speaks_spanish(reference, superuser_client):
+    page = superuser_client.get(reverse("admin:index")).content.decode()
+    assert "Unidades ejecutoras" in page and "Líneas de acción" in page
+
+
+def test_meta_page_shows_its_four_quarters_inline(reference, superuser_client):
+    meta = Meta.objects.get(numero=305)
+    page = superuser_client.get(reverse("admin:poa_meta_change", args=[meta.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Avances trimestrales" in html
+    assert html.count('name="avances-') >= 4 * 4
+    assert 'value="102.00"' in html or 'value="102"' in html
+
+
+def test_meta_admin_refuses_quarters_that_do_not_add_up(reference, superuser_client):
+    meta = Meta.objects.get(numero=305)
+    url = reverse("admin:poa_meta_change", args=[meta.pk])
+    data = {
+        "unidad_ejecutora": meta.unidad_ejecutora_id,
+        "numero": 305,
+        "descripcion": meta.descripcion,
+        "unidad_medida": meta.unidad_medida_id,
+        "meta_anual": "340",
+        "lineas_accion": [linea.pk for linea in meta.lineas_accion.all()],
+        "avances-TOTAL_FORMS": "4",
+        "avances-INITIAL_FORMS": "4",
+        "avances-MIN_NUM_FORMS": "4",
+        "avances-MAX_NUM_FORMS": "4",
+    }
+    for index, row in enumerate(meta.avances.order_by("quarter")):
+        data.update(
+            {
+                f"avances-{index}-id": row.pk,
+                f"avances-{index}-meta": meta.pk,
+                f"avances-{index}-quarter": row.quarter,
+                f"avances-{index}-programado": "99" if row.quarter == 1 else row.programado,
+                f"avances-{index}-alcanzado": row.alcanzado or "",
+                f"avances-{index}-observaciones": row.observaciones,
+            }
+        )
+    response = superuser_client.post(url, data)
+    assert response.status_code == 200
+    assert "no coincide con la meta anual autorizada (340): sobran 29." in response.content.decode()
+    assert meta.avances.get(quarter=1).programado == 70
