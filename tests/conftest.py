@@ -1,8 +1,78 @@
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
+
+from poa.access import PLANEACION_GROUP
+from poa.models import Persona, UnidadEjecutora
 
 
 @pytest.fixture
 def reference(db):
     """The real 2023 year of Ramo 59, as printed in the reference sheet."""
     call_command("loaddata", "reference", verbosity=0)
+
+
+def make_user(username, **fields):
+    from django.contrib.auth import get_user_model
+
+    fields.setdefault("email", f"{username}@mexicali.example")
+    return get_user_model().objects.create_user(username, password="x-123456", **fields)
+
+
+def unit(clave, year=2023):
+    """A unit of the reference year by its code: unit("102")."""
+    return UnidadEjecutora.objects.select_related("ramo", "programa").get(
+        ramo__ejercicio__year=year, clave=clave
+    )
+
+
+def make_capturista(username, *claves):
+    user = make_user(username)
+    for clave in claves:
+        unit(clave).capturistas.add(user)
+    return user
+
+
+def make_head(username, persona_nombre):
+    user = make_user(username)
+    Persona.objects.filter(nombre=persona_nombre).update(usuario=user)
+    return user
+
+
+@pytest.fixture
+def capturista_101(reference):
+    return make_capturista("captura101", "101")
+
+
+@pytest.fixture
+def capturista_102(reference):
+    return make_capturista("captura102", "102")
+
+
+@pytest.fixture
+def capturista_201(reference):
+    return make_capturista("captura201", "201")
+
+
+@pytest.fixture
+def head_102(reference):
+    """Fabiola León, head of UE 102 only."""
+    return make_head("fabiola.leon", "LIC. FABIOLA LEÓN HUERTA CABRERA")
+
+
+@pytest.fixture
+def aaron(reference):
+    """Head of UE 101 and 201, of both programs and of Ramo 59."""
+    return make_head("aaron.alvarez", "LIC. AARÓN ALEXIS ÁLVAREZ MARÍN")
+
+
+@pytest.fixture
+def planeacion(reference):
+    user = make_user("planeacion")
+    user.groups.add(Group.objects.get_or_create(name=PLANEACION_GROUP)[0])
+    return user
+
+
+@pytest.fixture
+def outsider(reference):
+    return make_user("outsider")
