@@ -1,0 +1,24 @@
+"""Dates as the TMM-F004 prints them (30-jun.-23). Pure Python, no Django import."""
+
+import calendar
+from datetime import date
+
+MONTH_ABBREVIATIONS = (
+    "ene.", "feb.", "mar.", "abr.", "may.", "jun.",
+    "jul.", "ago.", "sep.", "oct.", "nov.", "dic.",
+)  # fmt: skip
+
+
+def quarter_end(year: int, quarter: int) -> date:
+    """The last day of `quarter` (1–4) of `year`: the sheet's cut-off date."""
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError(f"quarter must be 1-4, not {quarter!r}")
+    month = quarter * 3
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def sheet_date(value: date | None) -> str:
+    """30-jun.-23: day, Spanish lowercase month abbreviation with its dot, two-digit year."""
+    if value is None:
+        return ""
+    return f"{value.day:02d}-{MONTH_ABBREVIATIONS[value.month - 1]}-{value.year % 100:02d}"

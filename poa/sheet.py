@@ -1,0 +1,270 @@
+"""Selector: the TMM-F004 "Avance Físico Programático" of a unit and quarter as plain, frozen
+dataclasses. Every renderer (HTML, PDF) and view starts from a Sheet; the figures come from
+poa.figures, never from here.
+
+Queries are fixed whatever the number of metas or units: one for the units with their catalog
+and signers, three for the metas (with unidad de medida, líneas de acción and avances), and
+one or two for the reports and their events."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+
+from poa import figures
+from poa.dates import quarter_end
+from poa.models import Meta, QuarterlyProgress, Report, ReportEvent, UnidadEjecutora
+
+FORM_CODE = "TMM-F004"
+SIGNATURE_TIMEZONE = ZoneInfo("America/Tijuana")
+# The events that clear every signature before them: a returned or reopened report is signed anew.
+RESTART_ACTIONS = {ReportEvent.Action.RETURN, ReportEvent.Action.REOPEN}
+NO_REPORT_LABEL = "Sin informe"
+
+
+@dataclass(frozen=True)
+class Code:
+    """A catalog entry as the sheet prints it: its code and its name."""
+
+    clave: str
+    nombre: str
+
+
+@dataclass(frozen=True)
+class Signature:
+    label: str  # ELABORÓ / REVISÓ / AUTORIZÓ
+    role: str  # RESPONSABLE DE LA UNIDAD EJECUTORA ...
+    name: str
+    position: str
+    signed_on: date | None
+
+
+@dataclass(frozen=True)
+class Row:
+    meta_id: int
+    numero: int
+    codes: tuple[str, ...]
+    descripcion: str
+    unidad: str
+    annual: Decimal
+    programmed: tuple[Decimal, ...]
+    # None where not captured, and for every quarter after the sheet's.
+    achieved: tuple[Decimal | None, ...]
+    figures: figures.MetaFigures
+    observaciones: str
+
+    @property
+    def quarters(self):
+        """(label, programmed, achieved) per quarter, in order, for the table's columns."""
+        return [
+            (figures.QUARTER_LABELS[q], self.programmed[q - 1], self.achieved[q - 1])
+            for q in figures.QUARTERS
+        ]
+
+
+@dataclass(frozen=True)
+class SheetWarning:
+    numero: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Sheet:
+    municipio: str
+    year: int
+    quarter: int
+    fecha: date
+    ramo: Code
+    programa: Code
+    unidad_ejecutora: Code
+    finalidad: Code
+    funcion: Code
+    subfuncion: Code
+    lineas: tuple[Code, ...]
+    rows: tuple[Row, ...]
+    signatures: tuple[Signature, ...]
+    report_state: str | None
+    report_state_label: str
+    warnings: tuple[SheetWarning, ...]
+    form_code: str = FORM_CODE
+
+    @property
+    def quarter_labels(self):
+        return [figures.QUARTER_LABELS[q] for q in figures.QUARTERS]
+
+    @property
+    def filename_stem(self):
+        """TMM-F004_2023_59-102_T2"""
+        return (
+            f"{self.form_code}_{self.year}_{self.ramo.clave}-{self.unidad_ejecutora.clave}"
+            f"_T{self.quarter}"
+        )
+
+
+def build_sheet(unidad_ejecutora: UnidadEjecutora, quarter: int) -> Sheet:
+    """The sheet of one unit at the end of `quarter` (1–4)."""
+    units = UnidadEjecutora.objects.filter(pk=unidad_ejecutora.pk)
+    return build_sheets(units, quarter)[0]
+
+
+def build_sheets(units: QuerySet[UnidadEjecutora], quarter: int) -> list[Sheet]:
+    """The sheets of several units (e.g. every visible unit of a ramo), ordered by unit code,
+    in the same fixed number of queries as one sheet."""
+    if quarter not in figures.QUARTERS:
+        raise ValueError(f"quarter must be 1-4, not {quarter!r}")
+    units = list(_units_queryset(units))
+    metas = _metas_by_unit(units)
+    reports = _reports_by_unit(units, quarter)
+    return [_sheet(unit, metas.get(unit.pk, []), reports.get(unit.pk), quarter) for unit in units]
+
+
+def _units_queryset(units):
+    return units.select_related(
+        "ramo__ejercicio",
+        "ramo__responsable",
+        "programa__responsable",
+        "responsable",
+        "subfuncion__funcion__finalidad",
+    ).order_by("ramo__clave", "clave")
+
+
+def _metas_by_unit(units):
+    metas = (
+        Meta.objects.filter(unidad_ejecutora__in=units)
+        .select_related("unidad_medida")
+        .prefetch_related(
+            "lineas_accion",
+            Prefetch("avances", queryset=QuarterlyProgress.objects.order_by("quarter")),
+        )
+        .order_by("numero")
+    )
+    grouped = {}
+    for meta in metas:
+        grouped.setdefault(meta.unidad_ejecutora_id, []).append(meta)
+    return grouped
+
+
+def _reports_by_unit(units, quarter):
+    events = ReportEvent.objects.order_by("created_at", "id")
+    reports = Report.objects.filter(unidad_ejecutora__in=units, quarter=quarter).prefetch_related(
+        Prefetch("events", queryset=events)
+    )
+    return {report.unidad_ejecutora_id: report for report in reports}
+
+
+def _sheet(unit, metas, report, quarter):
+    ramo, programa, subfuncion = unit.ramo, unit.programa, unit.subfuncion
+    funcion = subfuncion.funcion
+    rows = tuple(_row(meta, quarter) for meta in metas)
+    return Sheet(
+        municipio=ramo.ejercicio.municipio,
+        year=ramo.ejercicio.year,
+        quarter=quarter,
+        fecha=quarter_end(ramo.ejercicio.year, quarter),
+        ramo=Code(ramo.clave, ramo.nombre),
+        programa=Code(programa.clave, programa.nombre),
+        unidad_ejecutora=Code(unit.clave, unit.nombre),
+        # Each level of the functional classification prints its own last digit: 3 / 4 / 2.
+        finalidad=Code(funcion.finalidad.digit, funcion.finalidad.nombre),
+        funcion=Code(funcion.digit, funcion.nombre),
+        subfuncion=Code(subfuncion.digit, subfuncion.nombre),
+        lineas=_lineas(metas),
+        rows=rows,
+        signatures=_signatures(unit, report),
+        report_state=report.state if report else None,
+        report_state_label=report.get_state_display() if report else NO_REPORT_LABEL,
+        warnings=tuple(
+            SheetWarning(row.numero, message) for row in rows for message in row.figures.warnings
+        ),
+    )
+
+
+def _clave_key(clave):
+    """4.10.1 sorts after 4.6.1."""
+    return tuple(int(part) for part in clave.split(".") if part.isdigit())
+
+
+def _lineas(metas):
+    lineas = {linea.pk: linea for meta in metas for linea in meta.lineas_accion.all()}
+    ordered = sorted(lineas.values(), key=lambda linea: _clave_key(linea.clave))
+    return tuple(Code(linea.clave, linea.nombre) for linea in ordered)
+
+
+def _row(meta, quarter):
+    by_quarter = {avance.quarter: avance for avance in meta.avances.all()}
+    avances = [by_quarter.get(q) for q in figures.QUARTERS]
+    programmed = tuple(a.programado if a else Decimal(0) for a in avances)
+    achieved = tuple(
+        a.alcanzado if a and q <= quarter else None
+        for q, a in zip(figures.QUARTERS, avances, strict=True)
+    )
+    observations = tuple(a.observaciones if a else "" for a in avances)
+    codes = sorted((linea.clave for linea in meta.lineas_accion.all()), key=_clave_key)
+    return Row(
+        meta_id=meta.pk,
+        numero=meta.numero,
+        codes=tuple(codes),
+        descripcion=meta.descripcion,
+        unidad=meta.unidad_medida.nombre,
+        annual=meta.meta_anual,
+        programmed=programmed,
+        achieved=achieved,
+        figures=figures.meta_figures(
+            annual=meta.meta_anual,
+            programmed=programmed,
+            achieved=achieved,
+            observations=observations,
+            quarter=quarter,
+            observation_threshold=settings.POA_OBSERVATION_THRESHOLD,
+            thresholds=settings.POA_SEMAFORO,
+        ),
+        observaciones=observations[quarter - 1],
+    )
+
+
+SIGNATURE_BLOCKS = (
+    # (label, role, action that signs it, catalog holder of the role)
+    ("ELABORÓ", "RESPONSABLE DE LA UNIDAD EJECUTORA", ReportEvent.Action.SEND, "unit"),
+    ("REVISÓ", "RESPONSABLE DEL PROGRAMA", ReportEvent.Action.REVIEW, "programa"),
+    ("AUTORIZÓ", "RESPONSABLE DEL RAMO", ReportEvent.Action.AUTHORIZE, "ramo"),
+)
+
+
+def _signatures(unit, report):
+    signed = _current_signatures(report)
+    holders = {"unit": unit, "programa": unit.programa, "ramo": unit.ramo}
+    blocks = []
+    for label, role, action, holder_name in SIGNATURE_BLOCKS:
+        event = signed.get(action)
+        if event:
+            blocks.append(
+                Signature(
+                    label,
+                    role,
+                    event.signer_name,
+                    event.signer_position,
+                    event.created_at.astimezone(SIGNATURE_TIMEZONE).date(),
+                )
+            )
+        else:
+            holder = holders[holder_name]
+            name = holder.responsable.nombre if holder.responsable else ""
+            blocks.append(Signature(label, role, name, holder.cargo_responsable, None))
+    return tuple(blocks)
+
+
+def _current_signatures(report):
+    """The latest event of each signing action since the report was last returned or
+    reopened, by action."""
+    if report is None:
+        return {}
+    signed = {}
+    for event in report.events.all():  # oldest first
+        if event.action in RESTART_ACTIONS:
+            signed = {}
+        else:
+            signed[event.action] = event
+    return signed

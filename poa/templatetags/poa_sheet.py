@@ -1,0 +1,26 @@
+"""Filters that print the sheet's figures and dates; the formatting lives in poa.figures and
+poa.dates so the HTML, the PDF and any export print the same thing."""
+
+from django import template
+
+from poa import dates, figures
+
+register = template.Library()
+
+
+@register.filter
+def figure(value):
+    """1,234 or 12.5; empty when not captured."""
+    return figures.format_figure(value)
+
+
+@register.filter
+def percent(value):
+    """51%; empty when there is no percentage (a zero target)."""
+    return figures.format_percent(value)
+
+
+@register.filter
+def sheet_date(value):
+    """30-jun.-23"""
+    return dates.sheet_date(value)
