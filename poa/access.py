@@ -112,22 +112,40 @@ def get_unit_or_404(user, year, ramo_clave, ue_clave) -> UnidadEjecutora:
     return ue
 
 
-def allowed_actions(user, report) -> list[str]:
-    """The transitions the user may make on the report in its current state."""
+def holds_role(user, report, action) -> bool:
+    """Whether the user holds the role that makes this transition on the report's unit,
+    whatever the state. A return from ENVIADO is the program head's; from REVISADO the
+    program or ramo head's."""
     ue = report.unidad_ejecutora
-    actions = []
-    if report.state == State.BORRADOR and is_ue_head(user, ue):
-        actions.append(Action.SEND)
-    if report.state == State.ENVIADO and is_program_head(user, ue.programa):
-        actions += [Action.REVIEW, Action.RETURN]
-    if report.state == State.REVISADO:
-        if is_ramo_head(user, ue.ramo):
-            actions.append(Action.AUTHORIZE)
-        if is_program_head(user, ue.programa) or is_ramo_head(user, ue.ramo):
-            actions.append(Action.RETURN)
-    if report.state == State.AUTORIZADO and is_planeacion(user):
-        actions.append(Action.REOPEN)
-    return actions
+    if action == Action.SEND:
+        return is_ue_head(user, ue)
+    if action == Action.REVIEW:
+        return is_program_head(user, ue.programa)
+    if action == Action.AUTHORIZE:
+        return is_ramo_head(user, ue.ramo)
+    if action == Action.RETURN:
+        ramo_may_return = report.state != State.ENVIADO and is_ramo_head(user, ue.ramo)
+        return is_program_head(user, ue.programa) or ramo_may_return
+    return action == Action.REOPEN and is_planeacion(user)
+
+
+SOURCE_STATES = {
+    Action.SEND: (State.BORRADOR,),
+    Action.REVIEW: (State.ENVIADO,),
+    Action.AUTHORIZE: (State.REVISADO,),
+    Action.RETURN: (State.ENVIADO, State.REVISADO),
+    Action.REOPEN: (State.AUTORIZADO,),
+}
+
+
+def allowed_actions(user, report) -> list[str]:
+    """The transitions the user may make on the report in its current state, in the order
+    the screens offer them (the forward step first)."""
+    return [
+        action
+        for action in (Action.SEND, Action.REVIEW, Action.AUTHORIZE, Action.RETURN, Action.REOPEN)
+        if report.state in SOURCE_STATES[action] and holds_role(user, report, action)
+    ]
 
 
 def signer_position(user, report, action) -> str:

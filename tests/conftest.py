@@ -76,3 +76,18 @@ def planeacion(reference):
 @pytest.fixture
 def outsider(reference):
     return make_user("outsider")
+
+
+def complete_quarter(clave, quarter):
+    """Test data: every meta of the unit gets A (= P when missing) and an observation where A
+    differs from P, as a unit ready to send would have."""
+    from poa.models import QuarterlyProgress
+
+    for progress in QuarterlyProgress.objects.filter(
+        meta__unidad_ejecutora=unit(clave), quarter=quarter
+    ):
+        if progress.alcanzado is None:
+            progress.alcanzado = progress.programado
+        if progress.alcanzado != progress.programado and not progress.observaciones:
+            progress.observaciones = "Explicación de la diferencia."
+        progress.save()

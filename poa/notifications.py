@@ -1,0 +1,190 @@
+"""Emails telling whoever must act next that a report moved, and the reminders of capture
+deadlines sent by `manage.py poa_recordatorios`. Spanish, plain text, with the paths of the
+capture grid and of the sheet."""
+
+from dataclasses import dataclass
+
+from django.core.mail import EmailMessage
+from django.utils import timezone
+
+from poa import figures
+from poa.models import CapturePeriod, Report, ReportEvent, UnidadEjecutora
+
+Action = ReportEvent.Action
+
+REMIND_DAYS_BEFORE = 2
+
+SUBJECTS = {
+    Action.SEND: "enviado para su revisión",
+    Action.RETURN: "devuelto para corrección",
+    Action.REVIEW: "revisado, pendiente de autorizar",
+    Action.AUTHORIZE: "autorizado",
+    Action.REOPEN: "reabierto por planeación",
+}
+
+NEXT_STEP = {
+    Action.SEND: "Le corresponde revisarlo (REVISÓ) o devolverlo con un comentario.",
+    Action.RETURN: "Corrija la captura y vuelva a enviarlo.",
+    Action.REVIEW: "Le corresponde autorizarlo (AUTORIZÓ) o devolverlo con un comentario.",
+    Action.AUTHORIZE: "Las cifras del trimestre quedan firmes.",
+    Action.REOPEN: "Corrija la captura y vuelva a enviarlo.",
+}
+
+
+def grid_path(ue, quarter):
+    return f"/captura/{ue.ramo.ejercicio.year}/{ue.ramo.clave}/{ue.clave}/{quarter}/"
+
+
+def sheet_path(ue, quarter):
+    return f"/tmm-f004/{ue.ramo.ejercicio.year}/{ue.ramo.clave}/{ue.clave}/{quarter}/"
+
+
+def persona_email(persona):
+    if persona is None:
+        return ""
+    if persona.email:
+        return persona.email
+    return persona.usuario.email if persona.usuario_id else ""
+
+
+def unit_recipients(ue):
+    """The head of the unit and its capturistas."""
+    emails = [persona_email(ue.responsable)]
+    emails += [user.email for user in ue.capturistas.all()]
+    return _unique(emails)
+
+
+def _unique(emails):
+    return list(dict.fromkeys(email for email in emails if email))
+
+
+def event_recipients(event):
+    ue = event.report.unidad_ejecutora
+    if event.action == Action.SEND:
+        return _unique([persona_email(ue.programa.responsable)])
+    if event.action == Action.REVIEW:
+        return _unique([persona_email(ue.ramo.responsable)])
+    return unit_recipients(ue)
+
+
+def _title(ue, quarter):
+    return f"POA {ue.ramo.ejercicio.year} · UE {ue.clave} · {figures.QUARTER_LABELS[quarter]}"
+
+
+def event_message(event) -> EmailMessage | None:
+    report = event.report
+    ue = report.unidad_ejecutora
+    to = event_recipients(event)
+    if not to:
+        return None
+    when = timezone.localtime(event.created_at).strftime("%d/%m/%Y %H:%M")
+    signer = event.signer_name
+    if event.signer_position:
+        signer += f" ({event.signer_position})"
+    lines = [
+        f"El informe del {figures.QUARTER_NAMES[report.quarter]} trimestre "
+        f"({figures.QUARTER_LABELS[report.quarter]}) {ue.ramo.ejercicio.year} de la unidad "
+        f"ejecutora {ue.clave} {ue.nombre} fue {SUBJECTS[event.action]} por {signer} el {when}.",
+    ]
+    if event.comment:
+        lines += ["", f"Comentario: {event.comment}"]
+    lines += [
+        "",
+        NEXT_STEP[event.action],
+        "",
+        f"Captura: {grid_path(ue, report.quarter)}",
+        f"Hoja TMM-F004: {sheet_path(ue, report.quarter)}",
+    ]
+    subject = f"{_title(ue, report.quarter)}: {SUBJECTS[event.action]}"
+    return EmailMessage(subject, "\n".join(lines), to=to)
+
+
+def report_event_notify(event_pk):
+    """Emails whoever must act after the event; called by the services on commit."""
+    event = ReportEvent.objects.select_related(
+        "report__unidad_ejecutora__ramo__ejercicio",
+        "report__unidad_ejecutora__ramo__responsable__usuario",
+        "report__unidad_ejecutora__programa__responsable__usuario",
+        "report__unidad_ejecutora__responsable__usuario",
+    ).get(pk=event_pk)
+    message = event_message(event)
+    if message:
+        message.send()
+
+
+# Reminders --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reminder:
+    unidad_ejecutora: UnidadEjecutora
+    quarter: int
+    deadline: object
+    overdue: bool
+
+
+def due_reminders(now=None) -> list[Reminder]:
+    """Units whose report of an open period is still in BORRADOR, on the day two days before
+    their deadline (their exception's, when they have one) and every day after it until they
+    send it or planeación closes the period."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    reminders = []
+    periods = CapturePeriod.objects.filter(closed_at__isnull=True).prefetch_related("exceptions")
+    for period in periods:
+        exceptions = {e.unidad_ejecutora_id: e.deadline for e in period.exceptions.all()}
+        reports = Report.objects.filter(
+            unidad_ejecutora__ramo__ejercicio_id=period.ejercicio_id,
+            quarter=period.quarter,
+            state=Report.State.BORRADOR,
+        ).select_related("unidad_ejecutora")
+        for report in reports:
+            ue = report.unidad_ejecutora
+            deadline = exceptions.get(ue.pk, period.deadline)
+            days_left = (timezone.localtime(deadline).date() - today).days
+            if now > deadline or days_left == REMIND_DAYS_BEFORE:
+                reminders.append(Reminder(ue, period.quarter, deadline, now > deadline))
+    return reminders
+
+
+def reminder_message(reminder) -> EmailMessage | None:
+    ue = UnidadEjecutora.objects.select_related("ramo__ejercicio", "responsable__usuario").get(
+        pk=reminder.unidad_ejecutora.pk
+    )
+    to = unit_recipients(ue)
+    if not to:
+        return None
+    when = timezone.localtime(reminder.deadline).strftime("%d/%m/%Y %H:%M")
+    quarter = f"{figures.QUARTER_NAMES[reminder.quarter]} trimestre"
+    if reminder.overdue:
+        subject = f"{_title(ue, reminder.quarter)}: captura vencida"
+        first = (
+            f"La captura del {quarter} de la unidad ejecutora {ue.clave} {ue.nombre} venció el "
+            f"{when} y el informe no se ha enviado. Solicite una prórroga a planeación."
+        )
+    else:
+        subject = f"{_title(ue, reminder.quarter)}: la captura cierra en 2 días"
+        first = (
+            f"La captura del {quarter} de la unidad ejecutora {ue.clave} {ue.nombre} cierra el "
+            f"{when}. Capture lo alcanzado y envíe el informe antes de esa fecha."
+        )
+    body = "\n".join(
+        [
+            first,
+            "",
+            f"Captura: {grid_path(ue, reminder.quarter)}",
+            f"Hoja TMM-F004: {sheet_path(ue, reminder.quarter)}",
+        ]
+    )
+    return EmailMessage(subject, body, to=to)
+
+
+def send_reminders(now=None) -> int:
+    """Sends the reminders due at `now`; returns how many emails went out."""
+    sent = 0
+    for reminder in due_reminders(now):
+        message = reminder_message(reminder)
+        if message:
+            message.send()
+            sent += 1
+    return sent

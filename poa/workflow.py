@@ -1,0 +1,613 @@
+"""Services of the quarterly capture and sign-off: the only code that changes a report's
+state or the figures a unit captured. Every service is keyword-only, runs in one transaction
+with the report locked, checks who may act and from which state, records what happened and
+returns it."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from poa import access, figures
+from poa.models import (
+    CaptureException,
+    CapturePeriod,
+    Meta,
+    QuarterlyProgress,
+    Report,
+    ReportEvent,
+    UnidadEjecutora,
+)
+from poa.models.plan import FIGURE_DIGITS, whole_number_error
+
+Action = ReportEvent.Action
+State = Report.State
+MAX_OBSERVACIONES = 1000
+MAX_FIGURE = Decimal(10) ** (FIGURE_DIGITS - 2)
+
+
+class WorkflowError(Exception):
+    """A transition not allowed from the report's state, a closed window, a locked report."""
+
+    @property
+    def message(self):
+        return str(self)
+
+
+class CaptureValidationError(Exception):
+    """Some rows cannot be saved or sent: errors = {meta_id: {field: Spanish message}}."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__("Revise las cifras marcadas; no se guardó ningún cambio.")
+
+
+class StaleVersionError(Exception):
+    """The report was saved by someone else after the form was opened."""
+
+    def __init__(self, changes):
+        self.changes = changes
+        super().__init__(
+            "Otra persona guardó este informe mientras usted capturaba; "
+            "no se guardaron sus cambios."
+        )
+
+
+# Windows and locking ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaptureWindow:
+    is_open: bool
+    deadline: datetime | None
+    period: CapturePeriod | None
+    exception: CaptureException | None
+
+
+def capture_window(*, unidad_ejecutora, quarter, now=None) -> CaptureWindow:
+    """Whether the unit may capture the quarter now. It closes by itself at the deadline
+    (the unit's exception, when it has one) or when planeación closes the period; an
+    exception granted after closing the period reopens it for that unit alone."""
+    now = now or timezone.now()
+    period = CapturePeriod.objects.filter(
+        ejercicio_id=unidad_ejecutora.ramo.ejercicio_id, quarter=quarter
+    ).first()
+    if period is None:
+        return CaptureWindow(False, None, None, None)
+    exception = period.exceptions.filter(unidad_ejecutora=unidad_ejecutora).first()
+    deadline = exception.deadline if exception else period.deadline
+    closed = period.closed_at is not None and period.closed_at <= now
+    if closed and exception and exception.granted_at >= period.closed_at:
+        closed = False
+    return CaptureWindow(not closed and now < deadline, deadline, period, exception)
+
+
+def lock_reason(report, now=None, window=None) -> str | None:
+    """Why the capture grid of the report is read-only, in Spanish; None when editable."""
+    if report.state == State.AUTORIZADO:
+        return "El informe está autorizado; solo planeación puede reabrirlo."
+    if report.state != State.BORRADOR:
+        return f"El informe está {report.get_state_display().lower()}; solo se captura en borrador."
+    window = window or capture_window(
+        unidad_ejecutora=report.unidad_ejecutora, quarter=report.quarter, now=now
+    )
+    if window.period is None:
+        return "Planeación no ha abierto este trimestre para captura."
+    if not window.is_open:
+        when = timezone.localtime(window.deadline).strftime("%d/%m/%Y %H:%M")
+        if window.period.closed_at and window.period.closed_at < window.deadline:
+            when = timezone.localtime(window.period.closed_at).strftime("%d/%m/%Y %H:%M")
+        return f"La captura de este trimestre cerró el {when}."
+    return None
+
+
+def is_editable(report, now=None) -> bool:
+    """Figures change only in BORRADOR and inside the capture window."""
+    return lock_reason(report, now) is None
+
+
+def _require_planeacion(user):
+    if not access.is_planeacion(user):
+        raise PermissionDenied("Solo planeación administra los periodos de captura.")
+
+
+def period_open(*, ejercicio, quarter, deadline, user) -> CapturePeriod:
+    """Opens (or reopens with a new deadline) a quarter for capture, and gives every unit of
+    the year a BORRADOR report for it."""
+    _require_planeacion(user)
+    with transaction.atomic():
+        period, _ = CapturePeriod.objects.select_for_update().get_or_create(
+            ejercicio=ejercicio, quarter=quarter, defaults={"deadline": deadline}
+        )
+        period.deadline, period.closed_at = deadline, None
+        period.opened_by, period.opened_at = user, timezone.now()
+        period.full_clean()
+        period.save()
+        for ue in UnidadEjecutora.objects.filter(ramo__ejercicio=ejercicio):
+            report_get_or_create(unidad_ejecutora=ue, quarter=quarter)
+    return period
+
+
+def period_close(*, period, user) -> CapturePeriod:
+    """Closes the capture of the quarter now, before its deadline."""
+    _require_planeacion(user)
+    with transaction.atomic():
+        period = CapturePeriod.objects.select_for_update().get(pk=period.pk)
+        period.closed_at = timezone.now()
+        period.save(update_fields=["closed_at"])
+    return period
+
+
+def exception_grant(*, period, unidad_ejecutora, deadline, reason, user) -> CaptureException:
+    """A later deadline for one unit, with the reason recorded."""
+    _require_planeacion(user)
+    if not reason.strip():
+        raise WorkflowError("Escriba el motivo de la prórroga.")
+    if deadline <= timezone.now():
+        raise WorkflowError("La nueva fecha límite debe ser posterior a este momento.")
+    if unidad_ejecutora.ramo.ejercicio_id != period.ejercicio_id:
+        raise WorkflowError("La unidad no pertenece al ejercicio del periodo.")
+    with transaction.atomic():
+        exception, _ = CaptureException.objects.update_or_create(
+            period=period,
+            unidad_ejecutora=unidad_ejecutora,
+            defaults={
+                "deadline": deadline,
+                "reason": reason.strip(),
+                "granted_by": user,
+                "granted_at": timezone.now(),
+            },
+        )
+    return exception
+
+
+# Transitions ------------------------------------------------------------------------------
+
+
+TARGET_STATES = {
+    Action.SEND: State.ENVIADO,
+    Action.REVIEW: State.REVISADO,
+    Action.AUTHORIZE: State.AUTORIZADO,
+    Action.RETURN: State.BORRADOR,
+    Action.REOPEN: State.BORRADOR,
+}
+VERBS = {
+    Action.SEND: "enviar",
+    Action.REVIEW: "revisar",
+    Action.AUTHORIZE: "autorizar",
+    Action.RETURN: "devolver",
+    Action.REOPEN: "reabrir",
+}
+ROLE_NAMES = {
+    Action.SEND: "el responsable de la unidad ejecutora",
+    Action.REVIEW: "el responsable del programa",
+    Action.AUTHORIZE: "el responsable del ramo",
+    Action.RETURN: "el responsable del programa o del ramo",
+    Action.REOPEN: "planeación",
+}
+
+
+def report_get_or_create(*, unidad_ejecutora, quarter) -> Report:
+    report, _ = Report.objects.get_or_create(unidad_ejecutora=unidad_ejecutora, quarter=quarter)
+    return report
+
+
+def _locked(report) -> Report:
+    return (
+        Report.objects.select_for_update(of=("self",))
+        .select_related(
+            "unidad_ejecutora__ramo__ejercicio",
+            "unidad_ejecutora__ramo__responsable",
+            "unidad_ejecutora__programa__responsable",
+            "unidad_ejecutora__responsable",
+        )
+        .get(pk=report.pk)
+    )
+
+
+def _signer_name(user) -> str:
+    persona = access.persona_of(user)
+    if persona:
+        return persona.nombre
+    return user.get_full_name() or user.username
+
+
+def _transition(*, report, user, action, comment="", check=None) -> ReportEvent:
+    verb = VERBS[action]
+    with transaction.atomic():
+        report = _locked(report)
+        if not access.holds_role(user, report, action):
+            raise PermissionDenied(f"Solo {ROLE_NAMES[action]} puede {verb} este informe.")
+        if report.state not in access.SOURCE_STATES[action]:
+            raise WorkflowError(
+                f"No se puede {verb} un informe en estado {report.get_state_display().lower()}."
+            )
+        if check:
+            check(report)
+        event = ReportEvent.objects.create(
+            report=report,
+            action=action,
+            from_state=report.state,
+            to_state=TARGET_STATES[action],
+            user=user,
+            signer_name=_signer_name(user),
+            signer_position=access.signer_position(user, report, action),
+            comment=comment.strip(),
+        )
+        report.state = TARGET_STATES[action]
+        report._history_user = user
+        report._change_reason = event.get_action_display()
+        report.save()
+        transaction.on_commit(lambda: _notify(event.pk))
+    return event
+
+
+def _notify(event_pk):
+    from poa import notifications
+
+    notifications.report_event_notify(event_pk)
+
+
+def report_send(*, report, user, comment="") -> ReportEvent:
+    """BORRADOR → ENVIADO: the head of the unit signs ELABORÓ. Every meta needs what was
+    achieved in the quarter and, when it differs from what was programmed, an observation."""
+    return _transition(
+        report=report, user=user, action=Action.SEND, comment=comment, check=_check_complete
+    )
+
+
+def _check_complete(report):
+    errors = {}
+    for row in capture_rows(report):
+        progress = row.progress
+        row_errors = validate_capture_row(
+            meta=row.meta,
+            programado=progress.programado if progress else 0,
+            alcanzado=progress.alcanzado if progress else None,
+            observaciones=progress.observaciones if progress else "",
+            sending=True,
+        )
+        if row_errors:
+            errors[row.meta.pk] = row_errors
+    if errors:
+        raise CaptureValidationError(errors)
+
+
+def report_return(*, report, user, comment) -> ReportEvent:
+    """ENVIADO or REVISADO → BORRADOR, with the reason the unit must read."""
+    if not (comment or "").strip():
+        # Checked after the role and the state so that a stranger learns nothing.
+        def check(report):
+            raise WorkflowError("Escriba el motivo de la devolución.")
+
+        return _transition(report=report, user=user, action=Action.RETURN, check=check)
+    return _transition(report=report, user=user, action=Action.RETURN, comment=comment)
+
+
+def report_review(*, report, user, comment="") -> ReportEvent:
+    """ENVIADO → REVISADO: the head of the program signs REVISÓ."""
+    return _transition(report=report, user=user, action=Action.REVIEW, comment=comment)
+
+
+def report_authorize(*, report, user, comment="") -> ReportEvent:
+    """REVISADO → AUTORIZADO: the head of the ramo signs AUTORIZÓ; the figures are final."""
+    return _transition(report=report, user=user, action=Action.AUTHORIZE, comment=comment)
+
+
+def report_reopen(*, report, user, reason) -> ReportEvent:
+    """AUTORIZADO → BORRADOR by planeación, with the reason recorded. The unit captures again
+    while the window (or an exception granted for it) is open."""
+    if not (reason or "").strip():
+
+        def check(report):
+            raise WorkflowError("Escriba el motivo para reabrir el informe.")
+
+        return _transition(report=report, user=user, action=Action.REOPEN, check=check)
+    return _transition(report=report, user=user, action=Action.REOPEN, comment=reason)
+
+
+# Capture ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaptureRow:
+    meta: Meta
+    progress: QuarterlyProgress | None
+    programmed: list
+    achieved: list
+    figures: figures.MetaFigures
+
+
+def capture_rows(report) -> list[CaptureRow]:
+    """The metas of the report's unit with their four quarters and computed figures at the
+    report's quarter, in two queries."""
+    metas = (
+        Meta.objects.filter(unidad_ejecutora_id=report.unidad_ejecutora_id)
+        .select_related("unidad_medida")
+        .prefetch_related(Prefetch("avances", queryset=QuarterlyProgress.objects.all()))
+        .order_by("numero")
+    )
+    return [_capture_row(meta, report.quarter) for meta in metas]
+
+
+def _capture_row(meta, quarter) -> CaptureRow:
+    by_quarter = {p.quarter: p for p in meta.avances.all()}
+    programmed = [by_quarter[q].programado if q in by_quarter else 0 for q in figures.QUARTERS]
+    achieved = [by_quarter[q].alcanzado if q in by_quarter else None for q in figures.QUARTERS]
+    notes = [by_quarter[q].observaciones if q in by_quarter else "" for q in figures.QUARTERS]
+    computed = figures.meta_figures(
+        annual=meta.meta_anual,
+        programmed=programmed,
+        achieved=achieved,
+        observations=notes,
+        quarter=quarter,
+        observation_threshold=settings.POA_OBSERVATION_THRESHOLD,
+        thresholds=settings.POA_SEMAFORO,
+    )
+    return CaptureRow(meta, by_quarter.get(quarter), programmed, achieved, computed)
+
+
+def validate_capture_row(*, meta, programado, alcanzado, observaciones, sending) -> dict:
+    """Spanish messages by field ("alcanzado", "observaciones") for one row of the grid; the
+    same rules for the form, the save and the send."""
+    errors = {}
+    observaciones = observaciones or ""
+    if alcanzado is None or alcanzado == "":
+        if sending:
+            errors["alcanzado"] = "Capture lo alcanzado en el trimestre."
+        alcanzado = None
+    else:
+        alcanzado, error = _figure_error(meta, alcanzado)
+        if error:
+            errors["alcanzado"] = error
+    if len(observaciones) > MAX_OBSERVACIONES:
+        errors["observaciones"] = (
+            f"Las observaciones admiten como máximo {MAX_OBSERVACIONES:,} caracteres "
+            f"(lleva {len(observaciones):,})."
+        )
+    elif "alcanzado" not in errors and not observaciones.strip():
+        threshold = settings.POA_OBSERVATION_THRESHOLD
+        if figures.needs_observation(programado, alcanzado, threshold):
+            errors["observaciones"] = (
+                f"Explique por qué lo alcanzado ({figures.format_figure(alcanzado)}) difiere "
+                f"de lo programado ({figures.format_figure(programado)})."
+            )
+    return errors
+
+
+def _figure_error(meta, value):
+    try:
+        value = Decimal(str(value))
+    except InvalidOperation:
+        return None, "Escriba un número, por ejemplo 12."
+    if not value.is_finite():
+        return None, "Escriba un número, por ejemplo 12."
+    if value < 0:
+        return None, "La cifra no puede ser negativa."
+    if value >= MAX_FIGURE:
+        return None, "La cifra es demasiado grande."
+    whole = whole_number_error(meta.unidad_medida, value)
+    if whole:
+        return None, whole
+    if value != value.quantize(Decimal("0.01")):
+        return None, "Use como máximo dos decimales."
+    return value, None
+
+
+def capture_save(*, report, user, version, rows) -> Report:
+    """Saves what the unit achieved in the quarter: every row or none.
+
+    rows = {meta_id: {"alcanzado": Decimal | None, "observaciones": str}}. Refused when the user
+    does not capture for the unit (PermissionDenied), the report is locked (WorkflowError),
+    someone saved since `version` (StaleVersionError) or a row is wrong
+    (CaptureValidationError)."""
+    with transaction.atomic():
+        report = _locked(report)
+        ue = report.unidad_ejecutora
+        if not access.can_capture(user, ue):
+            raise PermissionDenied("No captura para esta unidad ejecutora.")
+        reason = lock_reason(report)
+        if reason:
+            raise WorkflowError(reason)
+        if int(version) != report.version:
+            raise StaleVersionError(changes_since(report, int(version)))
+        progresses = _progresses_for(report, rows)
+        changed = _apply_rows(progresses, rows)
+        if changed:
+            _record_baseline(changed)
+            for progress in changed:
+                progress._history_user = user
+                progress.save(update_fields=["alcanzado", "observaciones"])
+            report.version += 1
+            report._history_user = user
+            report._change_reason = "Captura"
+            report.save(update_fields=["version", "updated_at"])
+    return report
+
+
+def _progresses_for(report, rows):
+    metas = {
+        meta.pk: meta
+        for meta in Meta.objects.filter(
+            unidad_ejecutora_id=report.unidad_ejecutora_id, pk__in=[int(k) for k in rows]
+        ).select_related("unidad_medida")
+    }
+    if len(metas) != len(rows):
+        raise PermissionDenied("Alguna meta no pertenece a esta unidad ejecutora.")
+    existing = {
+        p.meta_id: p
+        for p in QuarterlyProgress.objects.filter(meta__in=metas.values(), quarter=report.quarter)
+    }
+    progresses = {}
+    for meta_id, meta in metas.items():
+        progress = existing.get(meta_id) or QuarterlyProgress(
+            meta=meta, quarter=report.quarter, programado=0
+        )
+        progress.meta = meta
+        progresses[meta_id] = progress
+    return progresses
+
+
+def _apply_rows(progresses, rows):
+    """Validates every row before touching any; returns the progress rows that change."""
+    errors, changed = {}, []
+    for meta_id, row in rows.items():
+        progress = progresses[int(meta_id)]
+        alcanzado = row.get("alcanzado")
+        observaciones = (row.get("observaciones") or "").strip()
+        row_errors = validate_capture_row(
+            meta=progress.meta,
+            programado=progress.programado,
+            alcanzado=alcanzado,
+            observaciones=observaciones,
+            sending=False,
+        )
+        if row_errors:
+            errors[int(meta_id)] = row_errors
+            continue
+        alcanzado = None if alcanzado in (None, "") else Decimal(str(alcanzado))
+        if progress.pk and (progress.alcanzado, progress.observaciones) == (
+            alcanzado,
+            observaciones,
+        ):
+            continue
+        progress.alcanzado, progress.observaciones = alcanzado, observaciones
+        try:
+            progress.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            errors[int(meta_id)] = {k: " ".join(v) for k, v in error.message_dict.items()}
+            continue
+        changed.append(progress)
+    if errors:
+        raise CaptureValidationError(errors)
+    return changed
+
+
+def _record_baseline(progresses):
+    """Figures loaded from fixtures have no history yet; record what they held before the
+    first change so that every change shows its old value."""
+    stored = [p for p in progresses if p.pk]
+    with_history = set(
+        QuarterlyProgress.history.filter(id__in=[p.pk for p in stored]).values_list("id", flat=True)
+    )
+    missing = [p.pk for p in stored if p.pk not in with_history]
+    if missing:
+        originals = list(QuarterlyProgress.objects.filter(pk__in=missing))
+        QuarterlyProgress.history.bulk_history_create(
+            originals, default_change_reason="Valor inicial"
+        )
+
+
+# History --------------------------------------------------------------------------------
+
+TRACKED_FIELDS = ("programado", "alcanzado", "observaciones")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime
+    user: object
+    quarter: int
+    field: str
+    old: str
+    new: str
+    meta_numero: int | None = None
+
+    @property
+    def user_name(self):
+        return self.user.username if self.user else "sistema"
+
+
+def _display(field, value):
+    if field in ("programado", "alcanzado"):
+        return figures.format_figure(value) if value is not None else "(vacío)"
+    return value or "(vacío)"
+
+
+def _changes(records):
+    """HistoryEntry for every tracked field that differs from the previous record of the
+    same row; records must be ordered oldest first."""
+    previous, entries = {}, []
+    for record in records:
+        before = previous.get(record.id)
+        previous[record.id] = record
+        if before is None:
+            continue
+        for name in TRACKED_FIELDS:
+            old, new = getattr(before, name), getattr(record, name)
+            if old != new:
+                entries.append(
+                    HistoryEntry(
+                        record.history_date,
+                        record.history_user,
+                        record.quarter,
+                        name,
+                        _display(name, old),
+                        _display(name, new),
+                        record.meta.numero,
+                    )
+                )
+    return entries
+
+
+def _history_of(**filters):
+    return list(
+        QuarterlyProgress.history.filter(**filters)
+        .select_related("history_user", "meta")
+        .order_by("history_date", "history_id")
+    )
+
+
+def meta_history(meta) -> list[HistoryEntry]:
+    """Every change of a meta's figures and observations, and every state change of its
+    unit's reports, newest first: when, who, quarter, field, old and new value."""
+    entries = _changes(_history_of(meta_id=meta.pk))
+    events = ReportEvent.objects.filter(
+        report__unidad_ejecutora_id=meta.unidad_ejecutora_id
+    ).select_related("user", "report")
+    for event in events:
+        entries.append(
+            HistoryEntry(
+                event.created_at,
+                event.user,
+                event.report.quarter,
+                "estado",
+                State(event.from_state).label,
+                State(event.to_state).label,
+            )
+        )
+    return sorted(entries, key=lambda entry: entry.when, reverse=True)
+
+
+def changes_since(report, version) -> list[str]:
+    """Spanish lines saying what others changed in the report's quarter after `version`."""
+    since = (
+        Report.history.filter(id=report.pk, version=version)
+        .order_by("history_date")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    if since is None:
+        return ["El informe cambió desde que abrió la captura; vuelva a cargarlo."]
+    records = _history_of(
+        meta__unidad_ejecutora_id=report.unidad_ejecutora_id, quarter=report.quarter
+    )
+    lines = []
+    for entry in _changes(records):
+        if entry.when <= since or entry.field == "programado":
+            continue
+        when = timezone.localtime(entry.when).strftime("%d/%m/%Y %H:%M")
+        lines.append(
+            f"Meta {entry.meta_numero}, {entry.field}: {_short(entry.old)} → "
+            f"{_short(entry.new)} ({entry.user_name}, {when})"
+        )
+    return lines or ["El informe cambió desde que abrió la captura; vuelva a cargarlo."]
+
+
+def _short(text, limit=60):
+    return text if len(text) <= limit else text[: limit - 1] + "…"
