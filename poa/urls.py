@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from poa.views import dashboards, sheets
+from poa.views import capture, dashboards, planning, review, sheets
 
 admin.site.site_header = "POA · Administración"
 admin.site.site_title = "POA"
@@ -10,6 +10,27 @@ admin.site.index_title = "Catálogos y registros"
 app_urls = (
     [
         path("", dashboards.home, name="home"),
+        path(
+            "captura/<int:year>/<str:ramo>/<str:ue>/<int:quarter>/",
+            capture.capture_grid,
+            name="capture-grid",
+        ),
+        path("metas/<int:pk>/", capture.meta_detail, name="meta-detail"),
+        path(
+            "informes/<int:year>/<str:ramo>/<str:ue>/<int:quarter>/", review.report, name="report"
+        ),
+        path(
+            "informes/<int:year>/<str:ramo>/<str:ue>/<int:quarter>/<slug:action>/",
+            review.report_transition,
+            name="report-transition",
+        ),
+        path("planeacion/periodos/", planning.periods, name="periods"),
+        path("planeacion/periodos/<int:pk>/cerrar/", planning.period_close, name="period-close"),
+        path(
+            "planeacion/periodos/<int:pk>/prorroga/",
+            planning.exception_grant,
+            name="exception-grant",
+        ),
         path("tmm-f004/<int:year>/<str:ramo>/<str:ue>/<int:quarter>/", sheets.sheet, name="sheet"),
         path(
             "tmm-f004/<int:year>/<str:ramo>/<str:ue>/<int:quarter>/pdf/",

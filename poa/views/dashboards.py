@@ -1,10 +1,133 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""The home page: what awaits the user (capture, signature, review, authorization) and, for
+planeación, every report of the open periods."""
 
-from poa.models import UnidadEjecutora
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
+from django.shortcuts import render
+from django.urls import reverse
+from django_tables2 import RequestConfig
+
+from poa import access, figures, workflow
+from poa.models import CapturePeriod, Report, ReportEvent
+from poa.tables import ReportTable
+
+Action = ReportEvent.Action
+State = Report.State
+# The step each state waits for, and what the user is asked to do when it is theirs.
+TASK_LABELS = {
+    Action.SEND: "Capturar y enviar (firmar ELABORÓ)",
+    Action.REVIEW: "Revisar (firmar REVISÓ)",
+    Action.AUTHORIZE: "Autorizar (firmar AUTORIZÓ)",
+}
+CAPTURE_LABEL = "Capturar lo alcanzado"
+
+
+@dataclass(frozen=True)
+class Task:
+    report: Report
+    label: str
+    url: str
+    deadline: datetime | None
+    returned: ReportEvent | None  # the last return, when the report came back to the unit
+
+    @property
+    def period(self):
+        ue = self.report.unidad_ejecutora
+        quarter = self.report.quarter
+        return f"{ue.ramo.ejercicio.year} · T{quarter} {figures.QUARTER_LABELS[quarter]}"
 
 
 @login_required
 def home(request):
-    unidades = UnidadEjecutora.objects.select_related("ramo__ejercicio", "programa")
-    return render(request, "dashboards/home.html", {"unidades": unidades})
+    user = request.user
+    tasks = _tasks(user)
+    context = {
+        "tasks": tasks,
+        "has_units": access.units_visible_to(user).exists(),
+        "is_planeacion": access.is_planeacion(user),
+    }
+    if context["is_planeacion"]:
+        table = ReportTable(_open_period_reports())
+        RequestConfig(request, paginate={"per_page": 25}).configure(table)
+        context["table"] = table
+        context["open_periods"] = CapturePeriod.objects.filter(closed_at__isnull=True).exists()
+    return render(request, "dashboards/home.html", context)
+
+
+def _reports():
+    return Report.objects.select_related(
+        "unidad_ejecutora__ramo__ejercicio",
+        "unidad_ejecutora__ramo__responsable",
+        "unidad_ejecutora__programa__responsable",
+        "unidad_ejecutora__responsable",
+    )
+
+
+def _tasks(user):
+    """The reports waiting for this user, oldest period first."""
+    reports = (
+        _reports()
+        .filter(unidad_ejecutora__in=access.units_visible_to(user))
+        .exclude(state=State.AUTORIZADO)
+        .order_by("unidad_ejecutora__ramo__ejercicio__year", "quarter", "unidad_ejecutora__clave")
+    )
+    captures = {}
+    tasks = []
+    for report in reports:
+        ue = report.unidad_ejecutora
+        if ue.pk not in captures:
+            captures[ue.pk] = access.can_capture(user, ue)
+        label, url_name = _step(user, report, captures[ue.pk])
+        if label:
+            tasks.append((report, label, url_name))
+    returns = _last_returns([report for report, _, _ in tasks])
+    return [
+        _task(report, label, url_name, returns.get(report.pk)) for report, label, url_name in tasks
+    ]
+
+
+def _step(user, report, can_capture):
+    """What the user is asked to do on the report now, and on which page; (None, None) when
+    nothing is theirs."""
+    actions = access.allowed_actions(user, report)
+    for action in (Action.REVIEW, Action.AUTHORIZE):
+        if action in actions:
+            return TASK_LABELS[action], "poa:report"
+    if report.state == State.BORRADOR and can_capture and workflow.is_editable(report):
+        if Action.SEND in actions:
+            return TASK_LABELS[Action.SEND], "poa:capture-grid"
+        return CAPTURE_LABEL, "poa:capture-grid"
+    return None, None
+
+
+def _task(report, label, url_name, returned):
+    ue = report.unidad_ejecutora
+    args = [ue.ramo.ejercicio.year, ue.ramo.clave, ue.clave, report.quarter]
+    window = workflow.capture_window(unidad_ejecutora=ue, quarter=report.quarter)
+    return Task(report, label, reverse(url_name, args=args), window.deadline, returned)
+
+
+def _last_returns(reports):
+    """The return event of each report whose latest event is a return."""
+    latest = {}
+    events = ReportEvent.objects.filter(report__in=reports).order_by("created_at", "id")
+    for event in events.select_related("user"):
+        latest[event.report_id] = event
+    return {pk: event for pk, event in latest.items() if event.action == Action.RETURN}
+
+
+def _open_period_reports():
+    open_period = CapturePeriod.objects.filter(
+        ejercicio=OuterRef("unidad_ejecutora__ramo__ejercicio"),
+        quarter=OuterRef("quarter"),
+        closed_at__isnull=True,
+    )
+    return (
+        _reports()
+        .select_related("unidad_ejecutora__programa")
+        .filter(Exists(open_period))
+        .order_by("-unidad_ejecutora__ramo__ejercicio__year", "quarter", "unidad_ejecutora__clave")
+    )

@@ -1,0 +1,191 @@
+"""Forms of the capture grid, the report transitions and the capture periods. The rules live
+in poa.workflow; a form only puts the service's Spanish message next to its field."""
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from poa import workflow
+from poa.models import Ejercicio, UnidadEjecutora
+from poa.models.review import QUARTER_CHOICES
+
+THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+
+
+class CaptureRowForm(forms.Form):
+    """One meta of the grid: what was achieved in the report's quarter and why it differs."""
+
+    # Text, not a number field: the service's message is the one shown for a bad figure.
+    alcanzado = forms.CharField(required=False, max_length=30)
+    observaciones = forms.CharField(required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, row, sending=False, **kwargs):
+        kwargs.setdefault("prefix", f"meta-{row.meta.pk}")
+        super().__init__(*args, **kwargs)
+        self.row, self.sending = row, sending
+        if not self.is_bound:
+            progress = row.progress
+            self.initial = {
+                "alcanzado": _plain(progress.alcanzado) if progress else "",
+                "observaciones": progress.observaciones if progress else "",
+            }
+        self.fields["alcanzado"].widget.attrs.update(
+            {
+                "class": "form-control form-control-sm figure-input",
+                "inputmode": "decimal" if row.meta.unidad_medida.admite_decimales else "numeric",
+                "autocomplete": "off",
+                "aria-label": f"Alcanzado de la meta {row.meta.numero}",
+            }
+        )
+        self.fields["observaciones"].widget.attrs.update(
+            {
+                "class": "form-control form-control-sm",
+                "rows": 2,
+                "maxlength": workflow.MAX_OBSERVACIONES,
+                "aria-label": f"Observaciones de la meta {row.meta.numero}",
+            }
+        )
+
+    @property
+    def programado(self):
+        return self.row.programmed[self.row.figures.quarter - 1]
+
+    def clean(self):
+        data = super().clean()
+        alcanzado = _without_thousands(data.get("alcanzado") or "")
+        observaciones = (data.get("observaciones") or "").strip()
+        errors = workflow.validate_capture_row(
+            meta=self.row.meta,
+            programado=self.programado,
+            alcanzado=alcanzado or None,
+            observaciones=observaciones,
+            sending=self.sending,
+        )
+        for field, message in errors.items():
+            self.add_error(field, message)
+        if not errors:
+            data["alcanzado"] = Decimal(alcanzado) if alcanzado else None
+            data["observaciones"] = observaciones
+        return data
+
+    def as_service_row(self):
+        return {
+            "alcanzado": self.cleaned_data["alcanzado"],
+            "observaciones": self.cleaned_data["observaciones"],
+        }
+
+
+def _without_thousands(text):
+    """1,234 as the sheet prints it is read as 1234; any other comma is left to be refused."""
+    text = text.strip()
+    return text.replace(",", "") if THOUSANDS.match(text) else text
+
+
+def _plain(value):
+    """A stored figure as typed: 12 rather than 12.00."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    return str(value.quantize(Decimal(1)) if value == value.to_integral_value() else value)
+
+
+class VersionForm(forms.Form):
+    """The version of the report the grid was loaded at, to refuse overwriting a later save."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class TransitionForm(forms.Form):
+    comment = forms.CharField(
+        label="Comentario",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, required_message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.required_message = required_message
+        if required_message:
+            self.fields["comment"].required = True
+            self.fields["comment"].label = "Motivo"
+            self.fields["comment"].error_messages["required"] = required_message
+
+    def clean_comment(self):
+        comment = self.cleaned_data["comment"].strip()
+        if self.required_message and not comment:
+            raise forms.ValidationError(self.required_message)
+        return comment
+
+
+def _future(value):
+    if value is not None and value <= timezone.now():
+        raise forms.ValidationError("La fecha límite debe ser posterior a este momento.")
+    return value
+
+
+def deadline_field(label):
+    return forms.DateTimeField(
+        label=label,
+        input_formats=DATETIME_INPUT_FORMATS,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M"
+        ),
+        error_messages={
+            "required": "Indique la fecha y hora límite.",
+            "invalid": "Escriba una fecha y hora válidas, por ejemplo 15/10/2023 18:00.",
+        },
+        help_text="Hora de Mexicali (America/Tijuana).",
+    )
+
+
+class PeriodOpenForm(forms.Form):
+    ejercicio = forms.ModelChoiceField(
+        label="Ejercicio",
+        queryset=Ejercicio.objects.all(),
+        empty_label=None,
+        error_messages={"required": "Elija el ejercicio."},
+    )
+    quarter = forms.TypedChoiceField(
+        label="Trimestre",
+        choices=QUARTER_CHOICES,
+        coerce=int,
+        error_messages={"required": "Elija el trimestre."},
+    )
+    deadline = deadline_field("Fecha límite de captura")
+
+    def clean_deadline(self):
+        return _future(self.cleaned_data["deadline"])
+
+
+class ExceptionGrantForm(forms.Form):
+    unidad_ejecutora = forms.ModelChoiceField(
+        label="Unidad ejecutora",
+        queryset=UnidadEjecutora.objects.none(),
+        error_messages={"required": "Elija la unidad ejecutora."},
+    )
+    deadline = deadline_field("Nueva fecha límite")
+    reason = forms.CharField(
+        label="Motivo",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        max_length=1000,
+        error_messages={"required": "Escriba el motivo de la prórroga."},
+    )
+
+    def __init__(self, *args, period, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unidad_ejecutora"].queryset = UnidadEjecutora.objects.filter(
+            ramo__ejercicio=period.ejercicio
+        ).select_related("ramo")
+
+    def clean_deadline(self):
+        return _future(self.cleaned_data["deadline"])
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Escriba el motivo de la prórroga.")
+        return reason

@@ -1,0 +1,55 @@
+"""Tables of reports for the dashboards."""
+
+import django_tables2 as tables
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+
+from poa import figures
+from poa.models import Report
+
+
+class ReportTable(tables.Table):
+    """Every report of the open periods, for planeación's overview."""
+
+    period = tables.Column(
+        verbose_name="Periodo",
+        accessor="quarter",
+        order_by=("unidad_ejecutora__ramo__ejercicio__year", "quarter"),
+    )
+    unidad = tables.Column(
+        verbose_name="Unidad ejecutora",
+        accessor="unidad_ejecutora",
+        order_by=("unidad_ejecutora__ramo__clave", "unidad_ejecutora__clave"),
+    )
+    programa = tables.Column(verbose_name="Programa", accessor="unidad_ejecutora__programa__clave")
+    state = tables.Column(verbose_name="Estado")
+    updated_at = tables.DateTimeColumn(verbose_name="Actualizado", format="d/m/Y H:i")
+    link = tables.Column(verbose_name="", accessor="pk", orderable=False)
+
+    class Meta:
+        model = Report
+        fields = ()
+        sequence = ("period", "unidad", "programa", "state", "updated_at", "link")
+        attrs = {"class": "table table-sm align-middle bg-white reports-table"}
+        empty_text = "No hay informes en los periodos abiertos."
+
+    def render_period(self, record):
+        year = record.unidad_ejecutora.ramo.ejercicio.year
+        return f"{year} · T{record.quarter} {figures.QUARTER_LABELS[record.quarter]}"
+
+    def render_unidad(self, value):
+        return f"{value.ramo.clave}-{value.clave} {value.nombre}"
+
+    def render_state(self, record):
+        return render_to_string(
+            "review/_state_badge.html",
+            {"state": record.state, "label": record.get_state_display()},
+        )
+
+    def render_link(self, record):
+        ue = record.unidad_ejecutora
+        url = reverse(
+            "poa:report", args=[ue.ramo.ejercicio.year, ue.ramo.clave, ue.clave, record.quarter]
+        )
+        return format_html('<a class="btn btn-sm btn-outline-primary" href="{}">Abrir</a>', url)

@@ -1,0 +1,281 @@
+"""The capture grid of a unit and quarter, and the page of a meta: who sees and saves it, the
+Spanish errors next to each field, all rows or none, no lost update, and locked reports."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from poa import workflow
+from poa.models import Ejercicio, Meta, QuarterlyProgress, Report
+from tests.conftest import complete_quarter, unit
+
+State = Report.State
+
+
+def grid_url(clave="201", quarter=3):
+    return reverse("poa:capture-grid", args=[2023, "59", clave, quarter])
+
+
+def open_q3(planeacion, days=30):
+    return workflow.period_open(
+        ejercicio=Ejercicio.objects.get(year=2023),
+        quarter=3,
+        deadline=timezone.now() + timedelta(days=days),
+        user=planeacion,
+    )
+
+
+def q3_report(clave="201"):
+    return Report.objects.get(unidad_ejecutora=unit(clave), quarter=3)
+
+
+def achieved(numero, quarter=3):
+    return QuarterlyProgress.objects.get(meta__numero=numero, quarter=quarter).alcanzado
+
+
+def grid_data(clave="201", quarter=3, values=None, version=None, **extra):
+    """A POST of the whole grid: every meta on plan (A = P) unless `values` says otherwise
+    ({numero: (alcanzado, observaciones)})."""
+    values = values or {}
+    report = Report.objects.get(unidad_ejecutora=unit(clave), quarter=quarter)
+    data = {"version": report.version if version is None else version, **extra}
+    for meta in Meta.objects.filter(unidad_ejecutora=unit(clave)):
+        programado = meta.avances.get(quarter=quarter).programado
+        alcanzado, notes = values.get(meta.numero, (f"{programado:f}", ""))
+        data[f"meta-{meta.pk}-alcanzado"] = alcanzado
+        data[f"meta-{meta.pk}-observaciones"] = notes
+    return data
+
+
+@pytest.fixture
+def q3_open(planeacion):
+    return open_q3(planeacion)
+
+
+def test_capturista_of_201_sees_an_input_for_every_meta_of_the_quarter(
+    q3_open, client, capturista_201
+):
+    client.force_login(capturista_201)
+    response = client.get(grid_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    for meta in Meta.objects.filter(unidad_ejecutora=unit("201")):
+        assert f'name="meta-{meta.pk}-alcanzado"' in html
+        assert f'name="meta-{meta.pk}-observaciones"' in html
+    assert 'name="version" value="0"' in html
+    assert "Guardar" in html
+    # only the unit's head sends
+    assert "Enviar (firmar ELABORÓ)" not in html
+
+
+def test_grid_shows_the_four_quarters_and_the_figures_so_far(q3_open, client, capturista_201):
+    client.force_login(capturista_201)
+    html = client.get(grid_url()).content.decode()
+    row = html[html.index('id="meta-305"') :].split("</tr>")[0]
+    # P 70, 100, 100, 70; A 70, 102 before Q3; 172 so far and 51 % of 340
+    for text in ("340", "70", "102", "172", "51%"):
+        assert f">{text}<" in row
+
+
+def test_capturista_of_102_gets_404_on_the_grid_of_201(q3_open, client, capturista_102):
+    client.force_login(capturista_102)
+    assert client.get(grid_url("201")).status_code == 404
+    response = client.post(grid_url("201"), grid_data("201", values={305: ("1", "x")}))
+    assert response.status_code == 404
+    assert achieved(305) is None
+
+
+def test_outsider_gets_404_and_anonymous_goes_to_login(q3_open, client, outsider):
+    response = client.get(grid_url())
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+    client.force_login(outsider)
+    assert client.get(grid_url()).status_code == 404
+
+
+def test_grid_of_a_quarter_that_does_not_exist_is_404(reference, client, capturista_201):
+    client.force_login(capturista_201)
+    assert client.get(grid_url(quarter=5)).status_code == 404
+
+
+def test_program_head_of_another_unit_sees_the_grid_read_only(q3_open, client, aaron):
+    client.force_login(aaron)
+    response = client.get(grid_url("102"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Solo lectura." in html and "solo los capturistas de la unidad" in html
+    assert "-alcanzado" not in html and "Guardar" not in html
+
+
+def test_planeacion_cannot_save_a_grid(q3_open, client, planeacion):
+    client.force_login(planeacion)
+    response = client.post(grid_url(), grid_data(values={305: ("100", "")}))
+    assert response.status_code == 403
+    assert achieved(305) is None
+
+
+def test_capturista_saves_every_row_at_once(q3_open, client, capturista_201):
+    client.force_login(capturista_201)
+    data = grid_data(values={305: ("90", "Menos prospectos por la temporada.")})
+    response = client.post(grid_url(), data, follow=True)
+    assert response.redirect_chain[-1][0] == grid_url()
+    assert "Se guardaron las cifras de 8 metas." in response.content.decode()
+    assert achieved(305) == 90 and achieved(300) == 4
+    assert q3_report().version == 1
+    # after saving the figures come from the server: 70 + 102 + 90 = 262 of 340 = 77 %
+    row = response.content.decode().split('id="meta-305"')[1].split("</tr>")[0]
+    assert ">262<" in row and ">77%<" in row
+
+
+def test_a_variance_without_observation_is_refused_next_to_the_field(
+    q3_open, client, capturista_201
+):
+    client.force_login(capturista_201)
+    data = grid_data(values={305: ("90", ""), 300: ("6", "Dos empresas más.")})
+    response = client.post(grid_url(), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Revise las cifras marcadas; no se guardó ningún cambio." in html
+    row = html.split('id="meta-305"')[1].split("</tr>")[0]
+    assert "Explique por qué lo alcanzado (90) difiere de lo programado (100)." in row
+    assert 'is-invalid"' in row
+    # nothing saved, every typed value shown again
+    assert achieved(305) is None and achieved(300) is None
+    assert 'value="90"' in row
+    assert "Dos empresas más." in html
+    assert q3_report().version == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("-3", "La cifra no puede ser negativa."),
+        ("2.5", "solo admite números enteros."),
+        ("muchos", "Escriba un número, por ejemplo 12."),
+    ],
+)
+def test_a_bad_figure_gets_a_spanish_message_and_nothing_is_saved(
+    q3_open, client, capturista_201, typed, message
+):
+    client.force_login(capturista_201)
+    response = client.post(grid_url(), grid_data(values={300: (typed, "nota")}))
+    row = response.content.decode().split('id="meta-300"')[1].split("</tr>")[0]
+    assert message in row
+    assert f'value="{typed}"' in row
+    assert achieved(300) is None and achieved(305) is None
+
+
+def test_observaciones_longer_than_1000_characters_are_refused(q3_open, client, capturista_201):
+    client.force_login(capturista_201)
+    response = client.post(grid_url(), grid_data(values={307: ("2", "x" * 1001)}))
+    assert "Las observaciones admiten como máximo 1,000 caracteres" in response.content.decode()
+    assert achieved(307) is None
+
+
+def test_a_figure_typed_with_thousands_separator_is_read(q3_open, client, capturista_201):
+    client.force_login(capturista_201)
+    client.post(grid_url(), grid_data(values={305: ("1,000", "Feria internacional.")}))
+    assert achieved(305) == 1000
+
+
+def test_a_stale_save_is_refused_and_keeps_what_was_typed(q3_open, client, capturista_201, aaron):
+    report = q3_report()
+    opened_at = report.version
+    # the head saves meta 305 first
+    rows = {Meta.objects.get(numero=305).pk: {"alcanzado": 100, "observaciones": ""}}
+    workflow.capture_save(report=report, user=aaron, version=opened_at, rows=rows)
+    client.force_login(capturista_201)
+    data = grid_data(values={305: ("95", "Faltaron citas."), 300: ("5", "Una más.")})
+    data["version"] = opened_at
+    response = client.post(grid_url(), data)
+    html = response.content.decode()
+    assert "Otra persona guardó este informe mientras usted capturaba" in html
+    assert "Meta 305, alcanzado: (vacío) → 100 (aaron.alvarez" in html
+    assert 'value="95"' in html and "Faltaron citas." in html
+    assert achieved(305) == 100 and achieved(300) is None
+    # the form now carries the current version: saving again is a deliberate choice
+    assert f'name="version" value="{opened_at + 1}"' in html
+
+
+def test_tampered_post_to_an_authorized_report_changes_nothing(
+    q3_open, client, capturista_201, aaron
+):
+    complete_quarter("201", 3)
+    report = q3_report()
+    workflow.report_send(report=report, user=aaron)
+    workflow.report_review(report=report, user=aaron)
+    workflow.report_authorize(report=report, user=aaron)
+    before = achieved(305)
+    client.force_login(capturista_201)
+    html = client.get(grid_url()).content.decode()
+    assert "El informe está autorizado; solo planeación puede reabrirlo." in html
+    assert "-alcanzado" not in html
+    response = client.post(grid_url(), grid_data(values={305: ("999", "cambio")}), follow=True)
+    assert "No se guardó ningún cambio." in response.content.decode()
+    assert achieved(305) == before
+    assert q3_report().state == State.AUTORIZADO
+
+
+def test_grid_is_read_only_before_planeacion_opens_the_quarter(reference, client, capturista_201):
+    client.force_login(capturista_201)
+    html = client.get(grid_url(quarter=4)).content.decode()
+    assert "Planeación no ha abierto este trimestre para captura." in html
+    assert "-alcanzado" not in html
+
+
+def test_ue_head_saves_and_sends_from_the_grid(q3_open, client, aaron):
+    client.force_login(aaron)
+    assert "Enviar (firmar ELABORÓ)" in client.get(grid_url()).content.decode()
+    data = grid_data(values={305: ("110", "Más prospectos en la feria.")}, send="1")
+    response = client.post(grid_url(), data)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("poa:report", args=[2023, "59", "201", 3])
+    report = q3_report()
+    assert report.state == State.ENVIADO and achieved(305) == 110
+    assert report.events.get().signer_position == "COORDINADOR DE PROMOCIÓN"
+
+
+def test_sending_requires_every_figure(q3_open, client, aaron):
+    client.force_login(aaron)
+    response = client.post(grid_url(), grid_data(values={302: ("", "")}, send="1"))
+    row = response.content.decode().split('id="meta-302"')[1].split("</tr>")[0]
+    assert "Capture lo alcanzado en el trimestre." in row
+    assert q3_report().state == State.BORRADOR and achieved(305) is None
+
+
+def test_capturista_cannot_send(q3_open, client, capturista_201):
+    client.force_login(capturista_201)
+    response = client.post(grid_url(), grid_data(send="1"))
+    assert response.status_code == 403
+    assert q3_report().state == State.BORRADOR and achieved(305) is None
+
+
+def test_grid_costs_a_fixed_number_of_queries(
+    q3_open, client, capturista_201, django_assert_max_num_queries
+):
+    client.force_login(capturista_201)
+    client.get(grid_url())
+    with django_assert_max_num_queries(20):
+        assert client.get(grid_url()).status_code == 200
+
+
+def test_meta_page_shows_every_change_with_user_and_old_and_new(q3_open, client, capturista_201):
+    client.force_login(capturista_201)
+    client.post(grid_url(), grid_data(values={305: ("90", "Temporada baja.")}))
+    client.post(grid_url(), grid_data(values={305: ("95", "Temporada baja.")}))
+    meta = Meta.objects.get(numero=305)
+    response = client.get(reverse("poa:meta-detail", args=[meta.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Generar actividades de prospección" in html or "305.-" in html
+    history = html.split("Historial de cambios")[1]
+    assert "captura201" in history
+    assert "(vacío)" in history and ">90<" in history and ">95<" in history
+    assert "Temporada baja." in history
+
+
+def test_capturista_of_102_gets_404_on_a_meta_of_201(reference, client, capturista_102):
+    client.force_login(capturista_102)
+    meta = Meta.objects.get(numero=305)
+    assert client.get(reverse("poa:meta-detail", args=[meta.pk])).status_code == 404
