@@ -49,7 +49,7 @@ def _periods():
 
 @planeacion_required
 def periods(request):
-    form = PeriodOpenForm(request.POST or None)
+    form = PeriodOpenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         period = workflow.period_open(
@@ -80,7 +80,7 @@ def period_close(request, pk):
 @planeacion_required
 def exception_grant(request, pk):
     period = get_object_or_404(CapturePeriod.objects.select_related("ejercicio"), pk=pk)
-    form = ExceptionGrantForm(request.POST or None, period=period)
+    form = ExceptionGrantForm(request.POST if request.method == "POST" else None, period=period)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -126,7 +126,8 @@ def report_transition(request, year, ramo, ue, quarter, action):
         state = report.get_state_display().lower()
         messages.error(request, f"Esta acción no está disponible: el informe está {state}.")
         return redirect("poa:report", *report_args(report))
-    form = TransitionForm(request.POST or None, required_message=transition.required_message)
+    data = request.POST if request.method == "POST" else None
+    form = TransitionForm(data, required_message=transition.required_message)
     if request.method == "POST" and form.is_valid():
         return _run(request, report, transition, form.cleaned_data["comment"])
     context = {

@@ -1,0 +1,105 @@
+"""The home page: each user's pending reports one click away, planeación's overview, and
+helpful empty states."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from poa import workflow
+from poa.models import Ejercicio, Report
+from tests.conftest import complete_quarter, unit
+
+HOME = "/"
+
+
+def grid_url(clave, quarter=3):
+    return reverse("poa:capture-grid", args=[2023, "59", clave, quarter])
+
+
+def report_url(clave, quarter=3):
+    return reverse("poa:report", args=[2023, "59", clave, quarter])
+
+
+def report_of(clave, quarter=3):
+    return Report.objects.get(unidad_ejecutora=unit(clave), quarter=quarter)
+
+
+@pytest.fixture
+def q3_open(planeacion):
+    return workflow.period_open(
+        ejercicio=Ejercicio.objects.get(year=2023),
+        quarter=3,
+        deadline=timezone.now() + timedelta(days=30),
+        user=planeacion,
+    )
+
+
+def test_capturista_sees_the_grid_to_fill_with_its_deadline(q3_open, client, capturista_201):
+    client.force_login(capturista_201)
+    html = client.get(HOME).content.decode()
+    assert "Capturar lo alcanzado" in html
+    assert grid_url("201") in html and grid_url("102") not in html
+    assert timezone.localtime(q3_open.deadline).strftime("%d/%m/%Y %H:%M") in html
+
+
+def test_ue_head_is_asked_to_capture_and_send_then_program_head_to_review(q3_open, client, aaron):
+    client.force_login(aaron)
+    html = client.get(HOME).content.decode()
+    assert "Capturar y enviar (firmar ELABORÓ)" in html
+    assert grid_url("101") in html and grid_url("201") in html
+    complete_quarter("201", 3)
+    workflow.report_send(report=report_of("201"), user=aaron)
+    html = client.get(HOME).content.decode()
+    assert "Revisar (firmar REVISÓ)" in html and report_url("201") in html
+
+
+def test_capturista_sees_a_returned_report_with_its_comment(q3_open, client, aaron, capturista_201):
+    complete_quarter("201", 3)
+    workflow.report_send(report=report_of("201"), user=aaron)
+    workflow.report_return(report=report_of("201"), user=aaron, comment="Revise la meta 303.")
+    client.force_login(capturista_201)
+    html = client.get(HOME).content.decode()
+    assert "Devuelto" in html and "Revise la meta 303." in html
+
+
+def test_nothing_pending_before_a_quarter_is_opened(reference, client, capturista_201):
+    client.force_login(capturista_201)
+    assert "Está al día" in client.get(HOME).content.decode()
+
+
+def test_a_user_without_units_is_told_whom_to_ask(client, outsider):
+    client.force_login(outsider)
+    assert "Su usuario aún no tiene unidades asignadas" in client.get(HOME).content.decode()
+
+
+def test_planeacion_sees_every_report_of_the_open_periods(q3_open, client, planeacion):
+    client.force_login(planeacion)
+    html = client.get(HOME).content.decode()
+    assert "Informes de los periodos abiertos" in html
+    for clave in ("101", "102", "201"):
+        assert report_url(clave) in html
+    assert reverse("poa:periods") in html
+
+
+def test_planeacion_is_invited_to_open_a_quarter_when_none_is_open(client, planeacion):
+    client.force_login(planeacion)
+    html = client.get(HOME).content.decode()
+    assert "No hay ningún trimestre abierto para captura." in html
+
+
+def test_other_users_do_not_get_the_overview(q3_open, client, capturista_201):
+    client.force_login(capturista_201)
+    html = client.get(HOME).content.decode()
+    assert "Informes de los periodos abiertos" not in html
+    assert reverse("poa:periods") not in html
+
+
+def test_login_page_is_in_spanish_and_leads_home(client, capturista_201):
+    html = client.get(reverse("login")).content.decode()
+    assert "Inicie sesión" in html and "Contraseña" in html
+    response = client.post(reverse("login"), {"username": "captura201", "password": "x-123456"})
+    assert response.status_code == 302 and response["Location"] == reverse("poa:home")
+    bad = client.post(reverse("login"), {"username": "captura201", "password": "mala"})
+    assert "Por favor" in bad.content.decode() or "correctos" in bad.content.decode()
