@@ -1,32 +1,185 @@
-"""Loads the reference year (2023) and creates the demo accounts. Safe to run again."""
+"""Loads the reference year (2023) and creates the demo accounts; signs off Q1 and Q2 through
+the real services and opens Q3 for capture. Safe to run again."""
+
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
 
-from poa.models import Ejercicio
+from poa import workflow
+from poa.access import PLANEACION_GROUP
+from poa.models import Ejercicio, Persona, QuarterlyProgress, Report, UnidadEjecutora
 
 DEMO_PASSWORD = "poa-demo-2023"
+YEAR = 2023
+AARON = "LIC. AARÓN ALEXIS ÁLVAREZ MARÍN"
+FABIOLA = "LIC. FABIOLA LEÓN HUERTA CABRERA"
+# The reference sheet of Q2 prints no Q1 observations, nor one for meta 206; a report is sent
+# only with every variance explained, so the demo fills those gaps with this text.
+MISSING_OBSERVATION = "Observación no incluida en la hoja de referencia."
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    first_name: str
+    last_name: str
+    description: str
+
+
+PLANEACION = Account("planeacion", "Patricia", "Ramírez Soto", "planeación: todos los ramos")
+CAPTURISTAS = {
+    "101": Account("captura101", "Carlos", "Méndez Ruiz", "capturista de la UE 101"),
+    "102": Account("captura102", "Diana", "Ochoa Lara", "capturista de la UE 102"),
+    "201": Account("captura201", "Jorge", "Valdez Peña", "capturista de la UE 201"),
+}
+HEADS = {
+    AARON: Account(
+        "aaron.alvarez",
+        "Aarón Alexis",
+        "Álvarez Marín",
+        "responsable de las UE 101 y 201, de los programas 511 y 592 y del ramo 59",
+    ),
+    FABIOLA: Account("fabiola.leon", "Fabiola", "León Huerta Cabrera", "responsable de la UE 102"),
+}
 
 
 class Command(BaseCommand):
-    help = "Carga los datos de referencia 2023 y crea los usuarios de demostración."
+    help = (
+        "Carga los datos de referencia 2023, crea los usuarios de demostración, autoriza el "
+        "primer y segundo trimestre y abre el tercero para captura."
+    )
 
-    @transaction.atomic
     def handle(self, *args, **options):
-        if not Ejercicio.objects.filter(year=2023).exists():
-            call_command("loaddata", "reference", verbosity=0)
-            self.stdout.write("Datos de referencia 2023 cargados.")
-        users = [self.ensure_admin()]
+        # Dozens of notifications would flood the console: the demo's steps send no mail.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            transaction.atomic(),
+        ):
+            self.load_reference()
+            users = self.ensure_accounts()
+            self.sign_off(users, quarter=1)
+            self.sign_off(users, quarter=2)
+            self.open_q3(users["planeacion"])
         self.stdout.write(f"Usuarios de demostración (contraseña: {DEMO_PASSWORD}):")
-        for username, description in users:
+        for username, description in self.listing():
             self.stdout.write(f"  {username:<16} {description}")
 
-    def ensure_admin(self):
-        user, _ = get_user_model().objects.get_or_create(username="admin")
-        user.first_name, user.last_name = "Administrador", "del sistema"
-        user.is_staff = user.is_superuser = True
+    def load_reference(self):
+        if not Ejercicio.objects.filter(year=YEAR).exists():
+            call_command("loaddata", "reference", verbosity=0)
+            self.stdout.write("Datos de referencia 2023 cargados.")
+
+    def listing(self):
+        accounts = [PLANEACION, *CAPTURISTAS.values(), *HEADS.values()]
+        return [("admin", "administrador del sistema")] + [
+            (a.username, a.description) for a in accounts
+        ]
+
+    # Accounts ----------------------------------------------------------------------------
+
+    def ensure_user(self, account, **flags):
+        user, _ = get_user_model().objects.get_or_create(username=account.username)
+        user.first_name, user.last_name = account.first_name, account.last_name
+        user.email = f"{account.username}@mexicali.example"
+        for name, value in flags.items():
+            setattr(user, name, value)
         user.set_password(DEMO_PASSWORD)
         user.save()
-        return "admin", "administrador del sistema"
+        return user
+
+    def ensure_accounts(self):
+        admin = Account("admin", "Administrador", "del sistema", "")
+        users = {"admin": self.ensure_user(admin, is_staff=True, is_superuser=True)}
+        group, _ = Group.objects.get_or_create(name=PLANEACION_GROUP)
+        users["planeacion"] = self.ensure_user(PLANEACION)
+        users["planeacion"].groups.add(group)
+        units = UnidadEjecutora.objects.filter(ramo__ejercicio__year=YEAR, ramo__clave="59")
+        for ue in units:
+            account = CAPTURISTAS.get(ue.clave)
+            if account:
+                users[account.username] = self.ensure_user(account)
+                ue.capturistas.add(users[account.username])
+        for nombre, account in HEADS.items():
+            users[account.username] = user = self.ensure_user(account)
+            Persona.objects.filter(usuario=user).exclude(nombre=nombre).update(usuario=None)
+            Persona.objects.filter(nombre=nombre).update(usuario=user, email=user.email)
+        return users
+
+    # Workflow ----------------------------------------------------------------------------
+
+    def sign_off(self, users, *, quarter):
+        """Opens the quarter, completes its observations as the capturistas, has each head
+        sign and closes it; nothing happens to a quarter already authorized."""
+        ejercicio = Ejercicio.objects.get(year=YEAR)
+        reports = Report.objects.filter(
+            unidad_ejecutora__ramo__ejercicio=ejercicio, quarter=quarter
+        )
+        if reports.exists() and not reports.exclude(state=Report.State.AUTORIZADO).exists():
+            return
+        period = workflow.period_open(
+            ejercicio=ejercicio,
+            quarter=quarter,
+            deadline=timezone.now() + timedelta(days=1),
+            user=users["planeacion"],
+        )
+        for report in reports.select_related("unidad_ejecutora__responsable__usuario"):
+            self.sign_off_report(report, users)
+        workflow.period_close(period=period, user=users["planeacion"])
+        self.stdout.write(f"Trimestre {quarter} de {YEAR} autorizado.")
+
+    def sign_off_report(self, report, users):
+        ue = report.unidad_ejecutora
+        capturista = users[CAPTURISTAS[ue.clave].username]
+        head = ue.responsable.usuario
+        if report.state == Report.State.BORRADOR:
+            self.complete_observations(report, capturista)
+            workflow.report_send(report=report, user=head)
+        reviewer, authorizer = users["aaron.alvarez"], users["aaron.alvarez"]
+        if Report.objects.get(pk=report.pk).state == Report.State.ENVIADO:
+            workflow.report_review(report=report, user=reviewer)
+        if Report.objects.get(pk=report.pk).state == Report.State.REVISADO:
+            workflow.report_authorize(report=report, user=authorizer)
+
+    def complete_observations(self, report, capturista):
+        rows = {}
+        progresses = QuarterlyProgress.objects.filter(
+            meta__unidad_ejecutora=report.unidad_ejecutora, quarter=report.quarter
+        ).select_related("meta__unidad_medida")
+        for progress in progresses:
+            errors = workflow.validate_capture_row(
+                meta=progress.meta,
+                programado=progress.programado,
+                alcanzado=progress.alcanzado,
+                observaciones=progress.observaciones,
+                sending=True,
+            )
+            if "observaciones" in errors:
+                rows[progress.meta_id] = {
+                    "alcanzado": progress.alcanzado,
+                    "observaciones": MISSING_OBSERVATION,
+                }
+        if rows:
+            report.refresh_from_db()
+            workflow.capture_save(report=report, user=capturista, version=report.version, rows=rows)
+
+    def open_q3(self, planeacion):
+        ejercicio = Ejercicio.objects.get(year=YEAR)
+        window = workflow.capture_window(
+            unidad_ejecutora=UnidadEjecutora.objects.filter(ramo__ejercicio=ejercicio).first(),
+            quarter=3,
+        )
+        if window.is_open:
+            return
+        deadline = timezone.localtime() + timedelta(days=30)
+        workflow.period_open(ejercicio=ejercicio, quarter=3, deadline=deadline, user=planeacion)
+        self.stdout.write(
+            f"Tercer trimestre de {YEAR} abierto para captura hasta el "
+            f"{deadline.strftime('%d/%m/%Y')}."
+        )
