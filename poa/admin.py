@@ -3,8 +3,10 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from poa import figures
+from poa import figures, workflow
 from poa.models import (
+    CaptureException,
+    CapturePeriod,
     Ejercicio,
     Finalidad,
     Funcion,
@@ -14,6 +16,8 @@ from poa.models import (
     Programa,
     QuarterlyProgress,
     Ramo,
+    Report,
+    ReportEvent,
     Subfuncion,
     UnidadEjecutora,
     UnidadMedida,
@@ -121,13 +125,44 @@ class QuarterlyProgressFormSet(forms.BaseInlineFormSet):
             raise ValidationError(figures.programmed_total_message(annual, programmed))
 
 
+LOCKED_FIGURE_FIELDS = ("alcanzado", "observaciones")
+LOCKED_HELP = "Bloqueado: el informe del trimestre no admite cambios."
+
+
+class LockedFiguresForm(forms.ModelForm):
+    """Disables what a unit captured once its report is locked (sent, authorized, or out of
+    its window): a disabled field ignores whatever the POST says. Superusers may still fix."""
+
+    enforce_lock = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.enforce_lock and self.instance.pk and workflow.progress_locked(self.instance):
+            for name in LOCKED_FIGURE_FIELDS:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = LOCKED_HELP
+
+
+def lock_form_for(form, request):
+    return type(form.__name__, (form,), {"enforce_lock": not request.user.is_superuser})
+
+
 class QuarterlyProgressInline(admin.TabularInline):
     model = QuarterlyProgress
     formset = QuarterlyProgressFormSet
+    form = LockedFiguresForm
     extra = 0
     min_num = 4
     max_num = 4
     fields = ["quarter", "programado", "alcanzado", "observaciones"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = lock_form_for(self.form, request)
+        return super().get_formset(request, obj, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 @admin.register(Meta)
@@ -160,3 +195,82 @@ class QuarterlyProgressAdmin(SimpleHistoryAdmin):
     list_filter = ["quarter", "meta__unidad_ejecutora__ramo__ejercicio", "meta__unidad_ejecutora"]
     search_fields = ["meta__numero", "meta__descripcion", "observaciones"]
     list_select_related = ["meta"]
+    form = LockedFiguresForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = lock_form_for(self.form, request)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser and workflow.progress_locked(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(CapturePeriod)
+class CapturePeriodAdmin(admin.ModelAdmin):
+    """Opening goes through workflow.period_open so every unit gets its draft report."""
+
+    list_display = ["ejercicio", "quarter", "deadline", "opened_by", "closed_at"]
+    list_filter = ["ejercicio"]
+    search_fields = ["ejercicio__year"]
+    readonly_fields = ["opened_by", "opened_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        opened = workflow.period_open(
+            ejercicio=obj.ejercicio, quarter=obj.quarter, deadline=obj.deadline, user=request.user
+        )
+        obj.pk = opened.pk
+
+
+@admin.register(CaptureException)
+class CaptureExceptionAdmin(admin.ModelAdmin):
+    list_display = ["period", "unidad_ejecutora", "deadline", "granted_by", "granted_at"]
+    list_filter = ["period"]
+    search_fields = ["unidad_ejecutora__clave", "unidad_ejecutora__nombre", "reason"]
+    readonly_fields = ["granted_by", "granted_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class ReportEventInline(admin.TabularInline):
+    model = ReportEvent
+    extra = 0
+    can_delete = False
+    fields = [
+        "created_at",
+        "action",
+        "from_state",
+        "to_state",
+        "user",
+        "signer_name",
+        "signer_position",
+        "comment",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(SimpleHistoryAdmin):
+    """Read only: a report moves only through the workflow services."""
+
+    list_display = ["unidad_ejecutora", "quarter", "state", "version", "updated_at"]
+    list_filter = ["state", "quarter", "unidad_ejecutora__ramo__ejercicio"]
+    search_fields = ["unidad_ejecutora__clave", "unidad_ejecutora__nombre"]
+    list_select_related = ["unidad_ejecutora__ramo__ejercicio"]
+    readonly_fields = ["unidad_ejecutora", "quarter", "state", "version", "updated_at"]
+    inlines = [ReportEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

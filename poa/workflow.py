@@ -611,3 +611,16 @@ def changes_since(report, version) -> list[str]:
 
 def _short(text, limit=60):
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def progress_locked(progress, now=None) -> bool:
+    """Whether the quarter of a meta belongs to a report that no longer takes figures (sent,
+    authorized or out of its window); used by the admin, which bypasses the grid."""
+    report = (
+        Report.objects.filter(
+            unidad_ejecutora_id=progress.meta.unidad_ejecutora_id, quarter=progress.quarter
+        )
+        .select_related("unidad_ejecutora__ramo")
+        .first()
+    )
+    return report is not None and not is_editable(report, now)
