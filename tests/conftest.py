@@ -6,6 +6,12 @@ from poa.access import PLANEACION_GROUP
 from poa.models import Persona, UnidadEjecutora
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing costs half a second per account; tests log in, they do not guard secrets."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def reference(db):
     """The real 2023 year of Ramo 59, as printed in the reference sheet."""
