@@ -144,7 +144,7 @@ def test_the_confirmation_page_asks_before_authorizing(sent_201, client, aaron):
     response = client.get(action_url("autorizar"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Confirmar: autorizar (firmar autorizó)" in html
+    assert "Sí, autorizar y firmar AUTORIZÓ" in html
     assert report_of().state == State.REVISADO
 
 

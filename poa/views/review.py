@@ -23,6 +23,7 @@ class Transition:
     slug: str
     action: str
     label: str
+    confirm: str  # the button that makes it, after reading the question
     button: str  # Bootstrap colour of its button
     question: str
     done: str
@@ -47,6 +48,7 @@ TRANSITIONS = {
             "enviar",
             Action.SEND,
             "Enviar (firmar ELABORÓ)",
+            "Sí, enviar y firmar ELABORÓ",
             "success",
             "El informe pasará a revisión con su firma ELABORÓ y ya no podrá modificarse, "
             "salvo que se lo devuelvan.",
@@ -56,6 +58,7 @@ TRANSITIONS = {
             "revisar",
             Action.REVIEW,
             "Revisar (firmar REVISÓ)",
+            "Sí, revisar y firmar REVISÓ",
             "success",
             "El informe quedará revisado con su firma REVISÓ y pasará a autorización.",
             "Informe revisado.",
@@ -64,6 +67,7 @@ TRANSITIONS = {
             "autorizar",
             Action.AUTHORIZE,
             "Autorizar (firmar AUTORIZÓ)",
+            "Sí, autorizar y firmar AUTORIZÓ",
             "success",
             "El informe quedará autorizado con su firma AUTORIZÓ; sus cifras serán "
             "definitivas y solo planeación podrá reabrirlo.",
@@ -73,6 +77,7 @@ TRANSITIONS = {
             "devolver",
             Action.RETURN,
             "Devolver",
+            "Sí, devolver",
             "warning",
             "El informe regresará a borrador para que la unidad lo corrija; las firmas "
             "anteriores se anulan. Escriba qué debe corregirse.",
@@ -83,6 +88,7 @@ TRANSITIONS = {
             "reabrir",
             Action.REOPEN,
             "Reabrir",
+            "Sí, reabrir",
             "danger",
             "El informe autorizado regresará a borrador y se anulan sus firmas. Quedará "
             "registrado el motivo.",
