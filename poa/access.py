@@ -18,7 +18,10 @@ def is_planeacion(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    return user.groups.filter(name=PLANEACION_GROUP).exists()
+    # Asked once per request for every report of a dashboard: remember the answer.
+    if not hasattr(user, "_poa_is_planeacion"):
+        user._poa_is_planeacion = user.groups.filter(name=PLANEACION_GROUP).exists()
+    return user._poa_is_planeacion
 
 
 def persona_of(user) -> Persona | None:

@@ -160,7 +160,8 @@ def reminder_message(reminder) -> EmailMessage | None:
         subject = f"{_title(ue, reminder.quarter)}: captura vencida"
         first = (
             f"La captura del {quarter} de la unidad ejecutora {ue.clave} {ue.nombre} venció el "
-            f"{when} y el informe no se ha enviado. Solicite una prórroga a planeación."
+            f"{when} y el informe no se ha enviado. Si está completo, el responsable de la "
+            "unidad puede enviarlo; si falta capturar, solicite una prórroga a planeación."
         )
     else:
         subject = f"{_title(ue, reminder.quarter)}: la captura cierra en 2 días"

@@ -414,8 +414,9 @@ def capture_save(*, report, user, version, rows) -> Report:
         reason = lock_reason(report)
         if reason:
             raise WorkflowError(reason)
-        if int(version) != report.version:
-            raise StaleVersionError(changes_since(report, int(version)))
+        version = _as_int(version)
+        if version != report.version:
+            raise StaleVersionError(changes_since(report, version))
         progresses = _progresses_for(report, rows)
         changed = _apply_rows(progresses, rows)
         if changed:
@@ -430,11 +431,19 @@ def capture_save(*, report, user, version, rows) -> Report:
     return report
 
 
+def _as_int(value):
+    """A number from a form field; -1 for anything else (no report or meta has it)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
 def _progresses_for(report, rows):
     metas = {
         meta.pk: meta
         for meta in Meta.objects.filter(
-            unidad_ejecutora_id=report.unidad_ejecutora_id, pk__in=[int(k) for k in rows]
+            unidad_ejecutora_id=report.unidad_ejecutora_id, pk__in=[_as_int(k) for k in rows]
         ).select_related("unidad_medida")
     }
     if len(metas) != len(rows):

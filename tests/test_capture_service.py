@@ -339,3 +339,29 @@ def test_capture_rows_cost_two_queries_whatever_the_number_of_metas(
         assert len(workflow.capture_rows(small)) == 4
     with django_assert_num_queries(2):
         assert len(workflow.capture_rows(large)) == 8
+
+
+@pytest.mark.parametrize("version", ["", "abc", 99])
+def test_a_tampered_version_is_refused_as_stale(q3_open, capturista_201, version):
+    with pytest.raises(workflow.StaleVersionError) as refused:
+        save(q3_report("201"), capturista_201, {meta(305).pk: row(1)}, version=version)
+    assert refused.value.changes
+    assert progress(305).alcanzado is None
+
+
+def test_a_tampered_meta_key_is_refused(q3_open, capturista_201):
+    with pytest.raises(PermissionDenied):
+        save(q3_report("201"), capturista_201, {"x": row(1), meta(305).pk: row(1)})
+    assert progress(305).alcanzado is None
+
+
+def test_a_complete_report_can_still_be_sent_after_the_deadline(planeacion, aaron):
+    # The deadline closes the capture, not the signing: what was captured in time is sent.
+    period = open_q3(planeacion, days=1)
+    for p in QuarterlyProgress.objects.filter(meta__unidad_ejecutora=unit("101"), quarter=3):
+        p.alcanzado = p.programado
+        p.save()
+    period.deadline = timezone.now() - timedelta(minutes=1)
+    period.save()
+    workflow.report_send(report=q3_report("101"), user=aaron)
+    assert q3_report("101").state == State.ENVIADO
