@@ -3,13 +3,14 @@ page run in the ramo PDF, escaping, and a renderer that never reaches outside th
 
 import io
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
 from poa.documents import pdf
-from poa.models import QuarterlyProgress
+from poa.models import QuarterlyProgress, Report, ReportEvent
 from poa.sheet import build_sheet
 from tests.conftest import unit
 from tests.sheet_data import make_unit
@@ -197,3 +198,32 @@ def test_a_document_referencing_the_network_or_the_disk_still_renders_without_th
         "http://evil.example/y.png",
     }
     assert pdf.BASE_URL + "static/poa/css/tmm_f004.css" in fetcher.served
+
+
+def test_the_pdf_draws_with_the_fonts_shipped_in_static(reference):
+    _, _, content = pdf.render_sheet(build_sheet(unit("102"), 2))
+    fonts = {
+        str(font.get_object()["/BaseFont"]).split("+")[-1]
+        for page in PdfReader(io.BytesIO(content)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert fonts == {"POA-Sans", "POA-Sans-Bold"}
+
+
+def test_a_sent_report_prints_who_signed_and_when(client, planeacion, head_102):
+    report = Report.objects.create(
+        unidad_ejecutora=unit("102"), quarter=2, state=Report.State.ENVIADO
+    )
+    ReportEvent.objects.create(
+        report=report,
+        action=ReportEvent.Action.SEND,
+        from_state=Report.State.BORRADOR,
+        to_state=Report.State.ENVIADO,
+        user=head_102,
+        signer_name="LIC. FABIOLA LEÓN HUERTA CABRERA",
+        signer_position="COORDINADORA ADMINISTRATIVA",
+        created_at=datetime(2023, 7, 4, 18, 0, tzinfo=UTC),
+    )
+    text = pages_of(download(client, planeacion, 2023, "59", "102", 2).content)[-1]
+    assert "LIC. FABIOLA LEÓN HUERTA CABRERA COORDINADORA ADMINISTRATIVA FECHA: 04-jul.-23" in text
+    assert text.count("FECHA: ") == 1 + 1  # the sheet's cut-off date and the one signature
