@@ -177,7 +177,9 @@ class Command(BaseCommand):
         )
         if window.is_open:
             return
-        deadline = timezone.localtime() + timedelta(days=30)
+        deadline = (timezone.localtime() + timedelta(days=30)).replace(
+            hour=23, minute=59, second=0, microsecond=0
+        )
         workflow.period_open(ejercicio=ejercicio, quarter=3, deadline=deadline, user=planeacion)
         self.stdout.write(
             f"Tercer trimestre de {YEAR} abierto para captura hasta el "
