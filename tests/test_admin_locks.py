@@ -131,3 +131,20 @@ def test_report_admin_is_read_only(root_client, aaron):
     report.refresh_from_db()
     assert report.state == State.AUTORIZADO
     assert root_client.get(reverse("admin:poa_report_add")).status_code == 403
+
+
+def test_opening_a_period_in_the_admin_gives_every_unit_its_draft(root_client):
+    from poa.models import CapturePeriod, Ejercicio
+
+    response = root_client.post(
+        reverse("admin:poa_captureperiod_add"),
+        {
+            "ejercicio": Ejercicio.objects.get(year=2023).pk,
+            "quarter": 3,
+            "deadline_0": "2030-01-31",
+            "deadline_1": "23:59:00",
+        },
+    )
+    assert response.status_code == 302
+    assert CapturePeriod.objects.get(quarter=3).opened_by.username == "root"
+    assert Report.objects.filter(quarter=3, state=State.BORRADOR).count() == 3
