@@ -13,7 +13,8 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from poa import access, figures
+from poa import access, figures, history
+from poa.history import HistoryEntry, meta_history  # noqa: F401  (the screens import them here)
 from poa.models import (
     CaptureException,
     CapturePeriod,
@@ -217,8 +218,15 @@ def _signer_name(user) -> str:
     return user.get_full_name() or user.username
 
 
-def _transition(*, report, user, action, comment="", check=None) -> ReportEvent:
+def _transition(
+    *, report, user, action, comment="", check=None, comment_required=""
+) -> ReportEvent:
+    """Locks the report, checks the role, then the state, then the comment and `check`
+    (in that order, so that a stranger learns nothing about the report), records the event
+    and moves the report; the caller's instance is updated too."""
     verb = VERBS[action]
+    comment = (comment or "").strip()
+    original = report
     with transaction.atomic():
         report = _locked(report)
         if not access.holds_role(user, report, action):
@@ -227,6 +235,8 @@ def _transition(*, report, user, action, comment="", check=None) -> ReportEvent:
             raise WorkflowError(
                 f"No se puede {verb} un informe en estado {report.get_state_display().lower()}."
             )
+        if comment_required and not comment:
+            raise WorkflowError(comment_required)
         if check:
             check(report)
         event = ReportEvent.objects.create(
@@ -237,13 +247,14 @@ def _transition(*, report, user, action, comment="", check=None) -> ReportEvent:
             user=user,
             signer_name=_signer_name(user),
             signer_position=access.signer_position(user, report, action),
-            comment=comment.strip(),
+            comment=comment,
         )
         report.state = TARGET_STATES[action]
         report._history_user = user
         report._change_reason = event.get_action_display()
         report.save()
         transaction.on_commit(lambda: _notify(event.pk))
+    original.state, original.updated_at = report.state, report.updated_at
     return event
 
 
@@ -280,13 +291,13 @@ def _check_complete(report):
 
 def report_return(*, report, user, comment) -> ReportEvent:
     """ENVIADO or REVISADO → BORRADOR, with the reason the unit must read."""
-    if not (comment or "").strip():
-        # Checked after the role and the state so that a stranger learns nothing.
-        def check(report):
-            raise WorkflowError("Escriba el motivo de la devolución.")
-
-        return _transition(report=report, user=user, action=Action.RETURN, check=check)
-    return _transition(report=report, user=user, action=Action.RETURN, comment=comment)
+    return _transition(
+        report=report,
+        user=user,
+        action=Action.RETURN,
+        comment=comment,
+        comment_required="Escriba el motivo de la devolución.",
+    )
 
 
 def report_review(*, report, user, comment="") -> ReportEvent:
@@ -302,13 +313,13 @@ def report_authorize(*, report, user, comment="") -> ReportEvent:
 def report_reopen(*, report, user, reason) -> ReportEvent:
     """AUTORIZADO → BORRADOR by planeación, with the reason recorded. The unit captures again
     while the window (or an exception granted for it) is open."""
-    if not (reason or "").strip():
-
-        def check(report):
-            raise WorkflowError("Escriba el motivo para reabrir el informe.")
-
-        return _transition(report=report, user=user, action=Action.REOPEN, check=check)
-    return _transition(report=report, user=user, action=Action.REOPEN, comment=reason)
+    return _transition(
+        report=report,
+        user=user,
+        action=Action.REOPEN,
+        comment=reason,
+        comment_required="Escriba el motivo para reabrir el informe.",
+    )
 
 
 # Capture ---------------------------------------------------------------------------------
@@ -416,11 +427,11 @@ def capture_save(*, report, user, version, rows) -> Report:
             raise WorkflowError(reason)
         version = _as_int(version)
         if version != report.version:
-            raise StaleVersionError(changes_since(report, version))
+            raise StaleVersionError(history.changes_since(report, version))
         progresses = _progresses_for(report, rows)
         changed = _apply_rows(progresses, rows)
         if changed:
-            _record_baseline(changed)
+            history.record_baseline(changed)
             for progress in changed:
                 progress._history_user = user
                 progress.save(update_fields=["alcanzado", "observaciones"])
@@ -495,131 +506,6 @@ def _apply_rows(progresses, rows):
     if errors:
         raise CaptureValidationError(errors)
     return changed
-
-
-def _record_baseline(progresses):
-    """Figures loaded from fixtures have no history yet; record what they held before the
-    first change so that every change shows its old value."""
-    stored = [p for p in progresses if p.pk]
-    with_history = set(
-        QuarterlyProgress.history.filter(id__in=[p.pk for p in stored]).values_list("id", flat=True)
-    )
-    missing = [p.pk for p in stored if p.pk not in with_history]
-    if missing:
-        originals = list(QuarterlyProgress.objects.filter(pk__in=missing))
-        QuarterlyProgress.history.bulk_history_create(
-            originals, default_change_reason="Valor inicial"
-        )
-
-
-# History --------------------------------------------------------------------------------
-
-TRACKED_FIELDS = ("programado", "alcanzado", "observaciones")
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    when: datetime
-    user: object
-    quarter: int
-    field: str
-    old: str
-    new: str
-    meta_numero: int | None = None
-
-    @property
-    def user_name(self):
-        return self.user.username if self.user else "sistema"
-
-
-def _display(field, value):
-    if field in ("programado", "alcanzado"):
-        return figures.format_figure(value) if value is not None else "(vacío)"
-    return value or "(vacío)"
-
-
-def _changes(records):
-    """HistoryEntry for every tracked field that differs from the previous record of the
-    same row; records must be ordered oldest first."""
-    previous, entries = {}, []
-    for record in records:
-        before = previous.get(record.id)
-        previous[record.id] = record
-        if before is None:
-            continue
-        for name in TRACKED_FIELDS:
-            old, new = getattr(before, name), getattr(record, name)
-            if old != new:
-                entries.append(
-                    HistoryEntry(
-                        record.history_date,
-                        record.history_user,
-                        record.quarter,
-                        name,
-                        _display(name, old),
-                        _display(name, new),
-                        record.meta.numero,
-                    )
-                )
-    return entries
-
-
-def _history_of(**filters):
-    return list(
-        QuarterlyProgress.history.filter(**filters)
-        .select_related("history_user", "meta")
-        .order_by("history_date", "history_id")
-    )
-
-
-def meta_history(meta) -> list[HistoryEntry]:
-    """Every change of a meta's figures and observations, and every state change of its
-    unit's reports, newest first: when, who, quarter, field, old and new value."""
-    entries = _changes(_history_of(meta_id=meta.pk))
-    events = ReportEvent.objects.filter(
-        report__unidad_ejecutora_id=meta.unidad_ejecutora_id
-    ).select_related("user", "report")
-    for event in events:
-        entries.append(
-            HistoryEntry(
-                event.created_at,
-                event.user,
-                event.report.quarter,
-                "estado",
-                State(event.from_state).label,
-                State(event.to_state).label,
-            )
-        )
-    return sorted(entries, key=lambda entry: entry.when, reverse=True)
-
-
-def changes_since(report, version) -> list[str]:
-    """Spanish lines saying what others changed in the report's quarter after `version`."""
-    since = (
-        Report.history.filter(id=report.pk, version=version)
-        .order_by("history_date")
-        .values_list("history_date", flat=True)
-        .first()
-    )
-    if since is None:
-        return ["El informe cambió desde que abrió la captura; vuelva a cargarlo."]
-    records = _history_of(
-        meta__unidad_ejecutora_id=report.unidad_ejecutora_id, quarter=report.quarter
-    )
-    lines = []
-    for entry in _changes(records):
-        if entry.when <= since or entry.field == "programado":
-            continue
-        when = timezone.localtime(entry.when).strftime("%d/%m/%Y %H:%M")
-        lines.append(
-            f"Meta {entry.meta_numero}, {entry.field}: {_short(entry.old)} → "
-            f"{_short(entry.new)} ({entry.user_name}, {when})"
-        )
-    return lines or ["El informe cambió desde que abrió la captura; vuelva a cargarlo."]
-
-
-def _short(text, limit=60):
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def progress_locked(progress, now=None) -> bool:
