@@ -74,39 +74,40 @@ def _tasks(user):
         .exclude(state=State.AUTORIZADO)
         .order_by("unidad_ejecutora__ramo__ejercicio__year", "quarter", "unidad_ejecutora__clave")
     )
-    captures = {}
-    tasks = []
+    captures, steps = {}, []
     for report in reports:
         ue = report.unidad_ejecutora
         if ue.pk not in captures:
             captures[ue.pk] = access.can_capture(user, ue)
-        label, url_name = _step(user, report, captures[ue.pk])
-        if label:
-            tasks.append((report, label, url_name))
-    returns = _last_returns([report for report, _, _ in tasks])
-    return [
-        _task(report, label, url_name, returns.get(report.pk)) for report, label, url_name in tasks
-    ]
+        step = _step(user, report, captures[ue.pk])
+        if step:
+            steps.append((report, *step))
+    returns = _last_returns([report for report, *_ in steps])
+    return [_task(*step, returns.get(step[0].pk)) for step in steps]
 
 
 def _step(user, report, can_capture):
-    """What the user is asked to do on the report now, and on which page; (None, None) when
-    nothing is theirs."""
+    """What the user is asked to do on the report now, on which page, and the report's
+    capture window; None when nothing is theirs."""
     actions = access.allowed_actions(user, report)
     for action in (Action.REVIEW, Action.AUTHORIZE):
         if action in actions:
-            return TASK_LABELS[action], "poa:report"
-    if report.state == State.BORRADOR and can_capture and workflow.is_editable(report):
-        if Action.SEND in actions:
-            return TASK_LABELS[Action.SEND], "poa:capture-grid"
-        return CAPTURE_LABEL, "poa:capture-grid"
-    return None, None
+            return TASK_LABELS[action], "poa:report", _window(report)
+    if report.state == State.BORRADOR and can_capture:
+        window = _window(report)
+        if workflow.lock_reason(report, window=window) is None:
+            label = TASK_LABELS[Action.SEND] if Action.SEND in actions else CAPTURE_LABEL
+            return label, "poa:capture-grid", window
+    return None
 
 
-def _task(report, label, url_name, returned):
+def _window(report):
+    return workflow.capture_window(unidad_ejecutora=report.unidad_ejecutora, quarter=report.quarter)
+
+
+def _task(report, label, url_name, window, returned):
     ue = report.unidad_ejecutora
     args = [ue.ramo.ejercicio.year, ue.ramo.clave, ue.clave, report.quarter]
-    window = workflow.capture_window(unidad_ejecutora=ue, quarter=report.quarter)
     return Task(report, label, reverse(url_name, args=args), window.deadline, returned)
 
 
