@@ -200,6 +200,15 @@ def test_a_stale_save_is_refused_and_keeps_what_was_typed(q3_open, client, captu
     assert f'name="version" value="{opened_at + 1}"' in html
 
 
+def test_a_post_without_the_version_saves_nothing(q3_open, client, capturista_201):
+    client.force_login(capturista_201)
+    data = grid_data(values={305: ("100", "")})
+    del data["version"]
+    response = client.post(grid_url(), data, follow=True)
+    assert "vuelva a cargarla" in response.content.decode()
+    assert achieved(305) is None
+
+
 def test_tampered_post_to_an_authorized_report_changes_nothing(
     q3_open, client, capturista_201, aaron
 ):

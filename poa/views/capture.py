@@ -109,7 +109,10 @@ def _save(request, report):
         for row in workflow.capture_rows(report)
     ]
     version = VersionForm(request.POST)
-    if not all([item.form.is_valid() for item in grid]) or not version.is_valid():
+    if not version.is_valid():
+        messages.error(request, "La página de captura llegó incompleta; vuelva a cargarla.")
+        return redirect(grid_url)
+    if not all([item.form.is_valid() for item in grid]):
         messages.error(request, NOT_SAVED)
         return _render(request, report, grid)
     rows = {item.row.meta.pk: item.form.as_service_row() for item in grid}
