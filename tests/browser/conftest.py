@@ -5,6 +5,8 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from pytest_django.plugin import blocking_manager_key
 
 CHROMIUM = "/usr/bin/chromium"
 NO_CHROMIUM = f"Pruebas de navegador omitidas: no existe {CHROMIUM} (apt-get install chromium)."
@@ -22,6 +24,17 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by emptying every table, including the CONAC catalog the
+    migrations loaded; tests that run after it (those without a database marker run last)
+    expect the catalog, so it is loaded again once the test is torn down."""
+    result = yield
+    with item.config.stash[blocking_manager_key].unblock():
+        call_command("loaddata", "conac", verbosity=0)
+    return result
 
 
 @pytest.fixture(scope="session")
