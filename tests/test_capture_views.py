@@ -292,3 +292,10 @@ def test_capturista_of_102_gets_404_on_a_meta_of_201(reference, client, capturis
     client.force_login(capturista_102)
     meta = Meta.objects.get(numero=305)
     assert client.get(reverse("poa:meta-detail", args=[meta.pk])).status_code == 404
+
+
+def test_looking_at_a_quarter_nobody_opened_creates_no_report(reference, client, aaron):
+    client.force_login(aaron)
+    assert client.get(grid_url(quarter=4)).status_code == 200
+    assert client.get(reverse("poa:report", args=[2023, "59", "201", 4])).status_code == 200
+    assert not Report.objects.filter(quarter=4).exists()

@@ -14,18 +14,23 @@ from django.urls import reverse
 
 from poa import access, figures, workflow
 from poa.forms import CaptureRowForm, VersionForm
-from poa.models import Meta, ReportEvent
+from poa.models import Meta, Report, ReportEvent
 
 Action = ReportEvent.Action
 NOT_SAVED = "Revise las cifras marcadas; no se guardó ningún cambio."
 
 
-def report_or_404(user, year, ramo, ue, quarter):
-    """The report of a unit the user may see, for a quarter 1–4 (404 otherwise)."""
+def report_or_404(user, year, ramo, ue, quarter, *, create=False):
+    """The report of a unit the user may see, for a quarter 1–4 (404 otherwise). A quarter
+    nobody opened yet has no report: reading shows an unsaved draft, writing creates it."""
     if quarter not in figures.QUARTERS:
         raise Http404("El trimestre debe ser 1, 2, 3 o 4.")
     unidad = access.get_unit_or_404(user, year, ramo, ue)
-    report = workflow.report_get_or_create(unidad_ejecutora=unidad, quarter=quarter)
+    report = Report.objects.filter(unidad_ejecutora=unidad, quarter=quarter).first()
+    if report is None and create:
+        report = workflow.report_get_or_create(unidad_ejecutora=unidad, quarter=quarter)
+    elif report is None:
+        report = Report(unidad_ejecutora=unidad, quarter=quarter)
     report.unidad_ejecutora = unidad  # keeps the catalog get_unit_or_404 already fetched
     return report
 
@@ -57,8 +62,9 @@ class GridRow:
 
 @login_required
 def capture_grid(request, year, ramo, ue, quarter):
-    report = report_or_404(request.user, year, ramo, ue, quarter)
-    if request.method == "POST":
+    posted = request.method == "POST"
+    report = report_or_404(request.user, year, ramo, ue, quarter, create=posted)
+    if posted:
         return _save(request, report)
     rows = workflow.capture_rows(report)
     grid = [GridRow(row, CaptureRowForm(row=row)) for row in rows]

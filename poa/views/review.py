@@ -111,12 +111,18 @@ def report(request, year, ramo, ue, quarter):
         "args": report_args(report),
         "quarter_label": figures.QUARTER_LABELS[report.quarter],
         "transitions": [(t, TransitionForm(required_message=t.required_message)) for t in actions],
-        "events": report.events.select_related("user").order_by("created_at", "id"),
+        "events": _events(report),
         "window": workflow.capture_window(unidad_ejecutora=unidad, quarter=report.quarter),
         "lock_reason": workflow.lock_reason(report),
         "can_capture": access.can_capture(request.user, unidad),
     }
     return render(request, "review/report.html", context)
+
+
+def _events(report):
+    if report.pk is None:
+        return []
+    return report.events.select_related("user").order_by("created_at", "id")
 
 
 @login_required
@@ -125,16 +131,17 @@ def report_transition(request, year, ramo, ue, quarter, action):
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise Http404("Acción desconocida.")
-    report = report_or_404(request.user, year, ramo, ue, quarter)
+    posted = request.method == "POST"
+    report = report_or_404(request.user, year, ramo, ue, quarter, create=posted)
     if not access.holds_role(request.user, report, transition.action):
         raise PermissionDenied(f"No le corresponde {transition.label.lower()} este informe.")
     if transition.action not in access.allowed_actions(request.user, report):
         state = report.get_state_display().lower()
         messages.error(request, f"Esta acción no está disponible: el informe está {state}.")
         return redirect("poa:report", *report_args(report))
-    data = request.POST if request.method == "POST" else None
+    data = request.POST if posted else None
     form = TransitionForm(data, required_message=transition.required_message)
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         return _run(request, report, transition, form.cleaned_data["comment"])
     context = {
         "report": report,
