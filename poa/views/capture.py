@@ -90,11 +90,21 @@ def _render(request, report, grid, *, stale=None, status=200):
         "can_send": Action.SEND in access.allowed_actions(user, report),
         "version": report.version,
         "stale": stale,
+        "returned": _returned(report),
         "bound": any(item.form.is_bound for item in grid),
         "quarter_label": figures.QUARTER_LABELS[report.quarter],
         "threshold": settings.POA_OBSERVATION_THRESHOLD,
     }
     return render(request, "capture/grid.html", context, status=status)
+
+
+def _returned(report):
+    """The return or reopening that brought the report back to the unit, for its reason."""
+    if report.pk is None or report.state != Report.State.BORRADOR:
+        return None
+    last = report.events.order_by("-created_at", "-id").first()
+    restarts = (Action.RETURN, Action.REOPEN)
+    return last if last and last.action in restarts else None
 
 
 def _save(request, report):

@@ -162,9 +162,11 @@ def test_quarter_of_201_from_capture_to_authorized_pdf(journey):
     expect(capturista.get_by_text("Detalle en la meta 305")).to_be_visible()
     journey.shot(capturista, "capturista-devuelto")
     capturista.get_by_text("Capturar lo alcanzado").click()
+    expect(capturista.locator(".returned-reason")).to_contain_text("Detalle en la meta 305")
     capturista.locator("#meta-305 textarea").fill(
         "Se pospusieron diez visitas de prospección a empresas de Asia para octubre."
     )
+    journey.shot(capturista, "grid-corrigiendo")
     capturista.get_by_role("button", name="Guardar").click()
     expect(capturista.get_by_text("Se guardaron las cifras de 8 metas.")).to_be_visible()
 
