@@ -79,6 +79,8 @@
       // After a refused save the typed values, not the stored ones, are on screen.
       if (form.dataset.bound === "1") update(row, threshold);
     });
+    var firstError = form.querySelector(".is-invalid");
+    if (firstError) firstError.focus();
     form.querySelectorAll("button[data-confirm]").forEach(function (button) {
       button.addEventListener("click", function (event) {
         if (!window.confirm(button.dataset.confirm)) event.preventDefault();
