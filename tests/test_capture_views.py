@@ -299,3 +299,28 @@ def test_looking_at_a_quarter_nobody_opened_creates_no_report(reference, client,
     assert client.get(grid_url(quarter=4)).status_code == 200
     assert client.get(reverse("poa:report", args=[2023, "59", "201", 4])).status_code == 200
     assert not Report.objects.filter(quarter=4).exists()
+
+
+def test_program_head_cannot_save_the_grid_of_a_unit_they_do_not_capture(q3_open, client, aaron):
+    client.force_login(aaron)
+    response = client.post(grid_url("102"), grid_data("102", values={200: ("1", "")}))
+    assert response.status_code == 403
+    assert achieved(200) is None
+
+
+def test_head_of_102_gets_404_on_the_grid_of_201(q3_open, client, head_102):
+    client.force_login(head_102)
+    assert client.get(grid_url("201")).status_code == 404
+    assert client.post(grid_url("201"), grid_data("201")).status_code == 404
+
+
+def test_a_sent_report_is_read_only_for_its_capturista(q3_open, client, aaron, capturista_201):
+    complete_quarter("201", 3)
+    workflow.report_send(report=q3_report(), user=aaron)
+    client.force_login(capturista_201)
+    html = client.get(grid_url()).content.decode()
+    assert "El informe está enviado; solo se captura en borrador." in html
+    assert "-alcanzado" not in html
+    response = client.post(grid_url(), grid_data(values={305: ("1", "x")}), follow=True)
+    assert "No se guardó ningún cambio." in response.content.decode()
+    assert achieved(305) == 100
