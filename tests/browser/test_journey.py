@@ -186,6 +186,10 @@ def test_quarter_of_201_from_capture_to_authorized_pdf(journey):
     assert report_state() == Report.State.AUTORIZADO
     journey.shot(head, "informe-autorizado")
 
+    head.get_by_role("link", name="Hoja TMM-F004").click()
+    expect(head.locator(".signature-blocks")).to_contain_text("AUTORIZÓ")
+    journey.shot(head, "hoja-autorizada")
+
     # The PDF carries the three names, positions and dates
     response = head.request.get(journey.url("poa:sheet-pdf", *ARGS))
     assert response.ok and response.headers["content-type"] == "application/pdf"
