@@ -231,6 +231,15 @@ def test_planeacion_sees_the_overview_and_the_periods(journey):
         planeacion.get_by_text("La fecha límite debe ser posterior a este momento.")
     ).to_be_visible()
     journey.shot(planeacion, "planeacion-periodos")
+    # a later deadline for one unit needs a reason
+    t3 = planeacion.locator(".periods-table tr", has_text="2023 · T3")
+    t3.get_by_role("link", name="Prórroga a una unidad").click()
+    planeacion.get_by_label("Unidad ejecutora").select_option(
+        label="201 DEPARTAMENTO DE PROMOCIÓN INDUSTRIAL"
+    )
+    planeacion.get_by_role("button", name="Otorgar prórroga").click()
+    expect(planeacion.get_by_text("Escriba el motivo de la prórroga.")).to_be_visible()
+    journey.shot(planeacion, "prorroga-error")
 
 
 def test_live_figures_round_exactly_like_the_server(page):
