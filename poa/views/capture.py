@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from poa import access, figures, workflow
+from poa import access, figures, history, workflow
 from poa.forms import CaptureRowForm, VersionForm
 from poa.models import Meta, Report, ReportEvent
 
@@ -187,6 +187,6 @@ def meta_detail(request, pk):
         "meta": meta,
         "ue": ue,
         "quarters": quarters,
-        "history": workflow.meta_history(meta),
+        "history": history.meta_history(meta),
     }
     return render(request, "capture/meta_detail.html", context)
