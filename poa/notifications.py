@@ -1,10 +1,12 @@
 """Emails telling whoever must act next that a report moved, and the reminders of capture
-deadlines sent by `manage.py poa_recordatorios`. Spanish, plain text, with the paths of the
-capture grid and of the sheet."""
+deadlines sent by `manage.py poa_recordatorios`. Spanish, plain text, with the addresses of
+the capture grid and of the sheet (under settings.POA_SITE_URL)."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.mail import EmailMessage
+from django.urls import reverse
 from django.utils import timezone
 
 from poa import figures
@@ -31,12 +33,17 @@ NEXT_STEP = {
 }
 
 
+def _absolute(name, ue, quarter):
+    path = reverse(name, args=[ue.ramo.ejercicio.year, ue.ramo.clave, ue.clave, quarter])
+    return settings.POA_SITE_URL.rstrip("/") + path
+
+
 def grid_path(ue, quarter):
-    return f"/captura/{ue.ramo.ejercicio.year}/{ue.ramo.clave}/{ue.clave}/{quarter}/"
+    return _absolute("poa:capture-grid", ue, quarter)
 
 
 def sheet_path(ue, quarter):
-    return f"/tmm-f004/{ue.ramo.ejercicio.year}/{ue.ramo.clave}/{ue.clave}/{quarter}/"
+    return _absolute("poa:sheet", ue, quarter)
 
 
 def persona_email(persona):

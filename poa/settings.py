@@ -4,6 +4,7 @@ DATABASE_URL  sqlite:///path or postgres://user:pass@host/db (default: db.sqlite
 SECRET_KEY    required in production
 DEBUG         1/true to enable debugging (default off)
 ALLOWED_HOSTS comma separated (default localhost,127.0.0.1)
+POA_SITE_URL  the address the emails link to (default http://127.0.0.1:8000)
 EMAIL_HOST    when set, mail goes out through SMTP (EMAIL_PORT, EMAIL_HOST_USER,
               EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL); otherwise to the console
 """
@@ -138,6 +139,8 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "POA <poa@localhost>")
+# Where the emails' links point to.
+POA_SITE_URL = os.environ.get("POA_SITE_URL", "http://127.0.0.1:8000")
 
 # The sheet's rules that each government sets for itself
 POA_OBSERVATION_THRESHOLD = float(os.environ.get("POA_OBSERVATION_THRESHOLD", "0"))

@@ -33,7 +33,10 @@ def run(service, django_capture_on_commit_callbacks, **kwargs):
     return mail.outbox[-1]
 
 
-def test_sending_tells_the_program_head(report_102, people, django_capture_on_commit_callbacks):
+def test_sending_tells_the_program_head(
+    report_102, people, django_capture_on_commit_callbacks, settings
+):
+    settings.POA_SITE_URL = "https://poa.mexicali.example/"
     email = run(
         workflow.report_send,
         django_capture_on_commit_callbacks,
@@ -43,7 +46,8 @@ def test_sending_tells_the_program_head(report_102, people, django_capture_on_co
     assert email.to == ["aaron.alvarez@mexicali.example"]
     assert email.subject == "POA 2023 · UE 102 · Abr-Jun: enviado para su revisión"
     assert "LIC. FABIOLA LEÓN HUERTA CABRERA (COORDINADOR ADMINISTRATIVO)" in email.body
-    assert "/tmm-f004/2023/59/102/2/" in email.body and "/captura/2023/59/102/2/" in email.body
+    assert "https://poa.mexicali.example/tmm-f004/2023/59/102/2/" in email.body
+    assert "https://poa.mexicali.example/captura/2023/59/102/2/" in email.body
 
 
 def test_returning_tells_the_unit_head_and_capturistas_with_the_comment(
