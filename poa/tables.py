@@ -53,3 +53,22 @@ class ReportTable(tables.Table):
             "poa:report", args=[ue.ramo.ejercicio.year, ue.ramo.clave, ue.clave, record.quarter]
         )
         return format_html('<a class="btn btn-sm btn-outline-primary" href="{}">Abrir</a>', url)
+
+
+class ReportListTable(ReportTable):
+    """Every report the user may see, with its sheet and PDF one click away."""
+
+    documents = tables.Column(verbose_name="Hoja TMM-F004", accessor="pk", orderable=False)
+
+    class Meta(ReportTable.Meta):
+        sequence = ("period", "unidad", "programa", "state", "updated_at", "documents", "link")
+        empty_text = "No hay informes que coincidan con la búsqueda."
+
+    def render_documents(self, record):
+        ue = record.unidad_ejecutora
+        args = [ue.ramo.ejercicio.year, ue.ramo.clave, ue.clave, record.quarter]
+        return format_html(
+            '<a href="{}">Ver</a> · <a href="{}">PDF</a>',
+            reverse("poa:sheet", args=args),
+            reverse("poa:sheet-pdf", args=args),
+        )

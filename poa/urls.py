@@ -10,6 +10,7 @@ admin.site.index_title = "Catálogos y registros"
 app_urls = (
     [
         path("", dashboards.home, name="home"),
+        path("informes/", dashboards.reports, name="reports"),
         path(
             "captura/<int:year>/<str:ramo>/<str:ue>/<int:quarter>/",
             capture.capture_grid,

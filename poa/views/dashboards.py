@@ -11,8 +11,9 @@ from django.urls import reverse
 from django_tables2 import RequestConfig
 
 from poa import access, figures, workflow
+from poa.filters import ReportFilter
 from poa.models import CapturePeriod, Report, ReportEvent
-from poa.tables import ReportTable
+from poa.tables import ReportListTable, ReportTable
 
 Action = ReportEvent.Action
 State = Report.State
@@ -55,6 +56,45 @@ def home(request):
         context["table"] = table
         context["open_periods"] = CapturePeriod.objects.filter(closed_at__isnull=True).exists()
     return render(request, "dashboards/home.html", context)
+
+
+@login_required
+def reports(request):
+    """Every report of the units the user may see, any quarter, filtered and paginated."""
+    visible = _reports().filter(unidad_ejecutora__in=access.units_visible_to(request.user))
+    visible = visible.select_related("unidad_ejecutora__programa").order_by(
+        "-unidad_ejecutora__ramo__ejercicio__year",
+        "-quarter",
+        "unidad_ejecutora__ramo__clave",
+        "unidad_ejecutora__clave",
+    )
+    report_filter = ReportFilter(request.GET, queryset=visible)
+    table = ReportListTable(report_filter.qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    context = {"filter": report_filter, "table": table, "ramo_pdfs": _ramo_pdfs(report_filter)}
+    return render(request, "dashboards/reports.html", context)
+
+
+def _ramo_pdfs(report_filter):
+    """(label, url) of the whole-ramo PDF for each ramo and quarter in the filtered list."""
+    keys = (
+        report_filter.qs.order_by()
+        .values_list(
+            "unidad_ejecutora__ramo__ejercicio__year",
+            "unidad_ejecutora__ramo__clave",
+            "unidad_ejecutora__ramo__nombre",
+            "quarter",
+        )
+        .distinct()
+    )
+    return [
+        (
+            f"Ramo {ramo} · {year} T{quarter}",
+            nombre,
+            reverse("poa:ramo-pdf", args=[year, ramo, quarter]),
+        )
+        for year, ramo, nombre, quarter in sorted(keys, key=lambda k: (-k[0], -k[3], k[1]))[:12]
+    ]
 
 
 def _reports():
