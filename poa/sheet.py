@@ -11,7 +11,6 @@ from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
 from poa import figures
@@ -194,14 +193,8 @@ def _lineas(metas):
 
 
 def _row(meta, quarter):
-    by_quarter = {avance.quarter: avance for avance in meta.avances.all()}
-    avances = [by_quarter.get(q) for q in figures.QUARTERS]
-    programmed = tuple(a.programado if a else Decimal(0) for a in avances)
-    achieved = tuple(
-        a.alcanzado if a and q <= quarter else None
-        for q, a in zip(figures.QUARTERS, avances, strict=True)
-    )
-    observations = tuple(a.observaciones if a else "" for a in avances)
+    series = meta.quarter_series()
+    programmed, achieved, observations = series
     codes = sorted((linea.clave for linea in meta.lineas_accion.all()), key=_clave_key)
     return Row(
         meta_id=meta.pk,
@@ -210,17 +203,10 @@ def _row(meta, quarter):
         descripcion=meta.descripcion,
         unidad=meta.unidad_medida.nombre,
         annual=meta.meta_anual,
-        programmed=programmed,
-        achieved=achieved,
-        figures=figures.meta_figures(
-            annual=meta.meta_anual,
-            programmed=programmed,
-            achieved=achieved,
-            observations=observations,
-            quarter=quarter,
-            observation_threshold=settings.POA_OBSERVATION_THRESHOLD,
-            thresholds=settings.POA_SEMAFORO,
-        ),
+        programmed=tuple(programmed),
+        # Quarters after the sheet's print P and an empty A.
+        achieved=tuple(achieved[:quarter]) + (None,) * (len(figures.QUARTERS) - quarter),
+        figures=meta.figures_at(quarter, series),
         observaciones=observations[quarter - 1],
     )
 

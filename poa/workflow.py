@@ -347,20 +347,10 @@ def capture_rows(report) -> list[CaptureRow]:
 
 
 def _capture_row(meta, quarter) -> CaptureRow:
-    by_quarter = {p.quarter: p for p in meta.avances.all()}
-    programmed = [by_quarter[q].programado if q in by_quarter else 0 for q in figures.QUARTERS]
-    achieved = [by_quarter[q].alcanzado if q in by_quarter else None for q in figures.QUARTERS]
-    notes = [by_quarter[q].observaciones if q in by_quarter else "" for q in figures.QUARTERS]
-    computed = figures.meta_figures(
-        annual=meta.meta_anual,
-        programmed=programmed,
-        achieved=achieved,
-        observations=notes,
-        quarter=quarter,
-        observation_threshold=settings.POA_OBSERVATION_THRESHOLD,
-        thresholds=settings.POA_SEMAFORO,
-    )
-    return CaptureRow(meta, by_quarter.get(quarter), programmed, achieved, computed)
+    series = meta.quarter_series()
+    progress = next((p for p in meta.avances.all() if p.quarter == quarter), None)
+    programmed, achieved, _ = series
+    return CaptureRow(meta, progress, programmed, achieved, meta.figures_at(quarter, series))
 
 
 def validate_capture_row(*, meta, programado, alcanzado, observaciones, sending) -> dict:

@@ -3,6 +3,7 @@ quarter (QuarterlyProgress). Computed figures live in poa.figures, never here.""
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -82,6 +83,32 @@ class Meta(models.Model):
             programmed = [p.programado for p in self.avances.order_by("quarter")]
             if len(programmed) == len(figures.QUARTERS):
                 self.validate_programmed_total(programmed)
+
+    def quarter_series(self):
+        """(programmed, achieved, observations), each a list for quarters 1–4, read from the
+        meta's avances (prefetch them when reading many metas). A missing quarter reads as
+        nothing programmed and nothing captured."""
+        by_quarter = {progress.quarter: progress for progress in self.avances.all()}
+        rows = [by_quarter.get(quarter) for quarter in figures.QUARTERS]
+        return (
+            [row.programado if row else Decimal(0) for row in rows],
+            [row.alcanzado if row else None for row in rows],
+            [row.observaciones if row else "" for row in rows],
+        )
+
+    def figures_at(self, quarter, series=None):
+        """The computed columns of the sheet at the end of `quarter`, with this government's
+        observation threshold and semáforo (settings)."""
+        programmed, achieved, observations = series or self.quarter_series()
+        return figures.meta_figures(
+            annual=self.meta_anual,
+            programmed=programmed,
+            achieved=achieved,
+            observations=observations,
+            quarter=quarter,
+            observation_threshold=settings.POA_OBSERVATION_THRESHOLD,
+            thresholds=settings.POA_SEMAFORO,
+        )
 
     def validate_programmed_total(self, programmed):
         """The four quarterly programmed figures must add up to the annual target."""
