@@ -1,9 +1,13 @@
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.utils import timezone
 
+from poa import workflow
 from poa.access import PLANEACION_GROUP
-from poa.models import Persona, UnidadEjecutora
+from poa.models import Ejercicio, Persona, UnidadEjecutora
 
 
 @pytest.fixture(autouse=True)
@@ -97,3 +101,13 @@ def complete_quarter(clave, quarter):
         if progress.alcanzado != progress.programado and not progress.observaciones:
             progress.observaciones = "Explicación de la diferencia."
         progress.save()
+
+
+def open_q3(planeacion, days=30):
+    """Planeación opens the third quarter of 2023 for capture until `days` from now."""
+    return workflow.period_open(
+        ejercicio=Ejercicio.objects.get(year=2023),
+        quarter=3,
+        deadline=timezone.now() + timedelta(days=days),
+        user=planeacion,
+    )

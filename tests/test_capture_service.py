@@ -10,18 +10,9 @@ from django.utils import timezone
 
 from poa import workflow
 from poa.models import Ejercicio, Meta, QuarterlyProgress, Report, UnidadMedida
-from tests.conftest import unit
+from tests.conftest import open_q3, unit
 
 State = Report.State
-
-
-def open_q3(planeacion, days=30):
-    return workflow.period_open(
-        ejercicio=Ejercicio.objects.get(year=2023),
-        quarter=3,
-        deadline=timezone.now() + timedelta(days=days),
-        user=planeacion,
-    )
 
 
 def q3_report(clave):

@@ -1,32 +1,20 @@
 """The capture grid of a unit and quarter, and the page of a meta: who sees and saves it, the
 Spanish errors next to each field, all rows or none, no lost update, and locked reports."""
 
-from datetime import timedelta
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from poa import workflow
-from poa.models import Ejercicio, Meta, QuarterlyProgress, Report
-from tests.conftest import complete_quarter, make_capturista, unit
+from poa.models import Meta, QuarterlyProgress, Report
+from tests.conftest import complete_quarter, make_capturista, open_q3, unit
 
 State = Report.State
 
 
 def grid_url(clave="201", quarter=3):
     return reverse("poa:capture-grid", args=[2023, "59", clave, quarter])
-
-
-def open_q3(planeacion, days=30):
-    return workflow.period_open(
-        ejercicio=Ejercicio.objects.get(year=2023),
-        quarter=3,
-        deadline=timezone.now() + timedelta(days=days),
-        user=planeacion,
-    )
 
 
 def q3_report(clave="201"):

@@ -9,21 +9,12 @@ from django.utils import timezone
 
 from poa import workflow
 from poa.models import CaptureException, CapturePeriod, Ejercicio, Report
-from tests.conftest import unit
+from tests.conftest import open_q3, unit
 
 
 def local_input(moment):
     """A moment as the browser's datetime-local input sends it (local time of Mexicali)."""
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
-
-
-def open_q3(planeacion, days=30):
-    return workflow.period_open(
-        ejercicio=Ejercicio.objects.get(year=2023),
-        quarter=3,
-        deadline=timezone.now() + timedelta(days=days),
-        user=planeacion,
-    )
 
 
 @pytest.mark.parametrize("persona", ["capturista_201", "head_102", "aaron", "outsider"])
