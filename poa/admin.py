@@ -228,14 +228,18 @@ class CapturePeriodAdmin(admin.ModelAdmin):
 
 @admin.register(CaptureException)
 class CaptureExceptionAdmin(admin.ModelAdmin):
+    """Read only: planeación grants extensions on its periods page, through
+    workflow.exception_grant, which checks the reason and the new deadline."""
+
     list_display = ["period", "unidad_ejecutora", "deadline", "granted_by", "granted_at"]
     list_filter = ["period"]
     search_fields = ["unidad_ejecutora__clave", "unidad_ejecutora__nombre", "reason"]
-    readonly_fields = ["granted_by", "granted_at"]
 
-    def save_model(self, request, obj, form, change):
-        obj.granted_by = request.user
-        super().save_model(request, obj, form, change)
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class ReportEventInline(admin.TabularInline):

@@ -148,3 +148,9 @@ def test_opening_a_period_in_the_admin_gives_every_unit_its_draft(root_client):
     assert response.status_code == 302
     assert CapturePeriod.objects.get(quarter=3).opened_by.username == "root"
     assert Report.objects.filter(quarter=3, state=State.BORRADOR).count() == 3
+
+
+def test_extensions_are_granted_on_the_periods_page_not_in_the_admin(reference, admin_client):
+    assert admin_client.get(reverse("admin:poa_captureexception_add")).status_code == 403
+    response = admin_client.post(reverse("admin:poa_captureexception_add"), {"reason": "x"})
+    assert response.status_code == 403
