@@ -16,6 +16,7 @@ from poa.models import (
     Programa,
     QuarterlyProgress,
     Ramo,
+    ReminderSent,
     Report,
     ReportEvent,
     Subfuncion,
@@ -277,4 +278,20 @@ class ReportAdmin(SimpleHistoryAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    """What poa_recordatorios sent, for answering "nobody told us"; written only by the job."""
+
+    list_display = ["report", "day", "overdue", "sent_at"]
+    list_filter = ["overdue", "day"]
+    search_fields = ["report__unidad_ejecutora__clave", "report__unidad_ejecutora__nombre"]
+    list_select_related = ["report__unidad_ejecutora__ramo__ejercicio"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

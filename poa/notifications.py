@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from poa import figures
-from poa.models import CapturePeriod, Report, ReportEvent, UnidadEjecutora
+from poa.models import CapturePeriod, ReminderSent, Report, ReportEvent, UnidadEjecutora
 
 Action = ReportEvent.Action
 
@@ -124,10 +124,17 @@ def report_event_notify(event_pk):
 
 @dataclass(frozen=True)
 class Reminder:
-    unidad_ejecutora: UnidadEjecutora
-    quarter: int
+    report: Report
     deadline: object
     overdue: bool
+
+    @property
+    def unidad_ejecutora(self):
+        return self.report.unidad_ejecutora
+
+    @property
+    def quarter(self):
+        return self.report.quarter
 
 
 def due_reminders(now=None) -> list[Reminder]:
@@ -150,7 +157,7 @@ def due_reminders(now=None) -> list[Reminder]:
             deadline = exceptions.get(ue.pk, period.deadline)
             days_left = (timezone.localtime(deadline).date() - today).days
             if now > deadline or days_left == REMIND_DAYS_BEFORE:
-                reminders.append(Reminder(ue, period.quarter, deadline, now > deadline))
+                reminders.append(Reminder(report, deadline, now > deadline))
     return reminders
 
 
@@ -188,11 +195,20 @@ def reminder_message(reminder) -> EmailMessage | None:
 
 
 def send_reminders(now=None) -> int:
-    """Sends the reminders due at `now`; returns how many emails went out."""
+    """Sends the reminders due at `now` that the unit has not had yet that day; returns how
+    many emails went out. Running the daily job twice sends nothing new."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    already = set(ReminderSent.objects.filter(day=today).values_list("report_id", flat=True))
     sent = 0
     for reminder in due_reminders(now):
+        if reminder.report.pk in already:
+            continue
         message = reminder_message(reminder)
         if message:
             message.send()
+            ReminderSent.objects.create(
+                report=reminder.report, day=today, overdue=reminder.overdue, sent_at=now
+            )
             sent += 1
     return sent

@@ -181,3 +181,12 @@ def test_the_command_takes_the_date(q2_period):
     call_command("poa_recordatorios", "--date", "2023-07-13", stdout=out)
     assert "Recordatorios enviados: 3." in out.getvalue()
     assert len(mail.outbox) == 3
+
+
+def test_running_the_job_twice_the_same_day_sends_nothing_new(q2_period):
+    assert reminded_units(at(16, hour=8)) == ["UE 101", "UE 102", "UE 201"]
+    assert reminded_units(at(16, hour=18)) == []
+    assert reminded_units(at(17)) == ["UE 101", "UE 102", "UE 201"]
+    out = io.StringIO()
+    call_command("poa_recordatorios", "--date", "2023-07-17", stdout=out)
+    assert "Recordatorios enviados: 0." in out.getvalue()

@@ -11,11 +11,12 @@ from .catalog import (
     UnidadMedida,
 )
 from .plan import Meta, QuarterlyProgress
-from .review import CaptureException, CapturePeriod, Report, ReportEvent
+from .review import CaptureException, CapturePeriod, ReminderSent, Report, ReportEvent
 
 __all__ = [
     "CaptureException",
     "CapturePeriod",
+    "ReminderSent",
     "Report",
     "ReportEvent",
     "Ejercicio",

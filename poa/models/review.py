@@ -156,3 +156,25 @@ class ReportEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} · {self.signer_name}"
+
+
+class ReminderSent(models.Model):
+    """A capture reminder emailed to a unit: one a day at most, however often the job runs."""
+
+    report = models.ForeignKey(
+        Report, models.CASCADE, related_name="reminders", verbose_name="informe"
+    )
+    day = models.DateField("día")
+    overdue = models.BooleanField("captura vencida", default=False)
+    sent_at = models.DateTimeField("enviado el", default=timezone.now)
+
+    class Meta:
+        verbose_name = "recordatorio enviado"
+        verbose_name_plural = "recordatorios enviados"
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "day"], name="reminder_once_a_day")
+        ]
+
+    def __str__(self):
+        return f"{self.report} · {self.day:%d/%m/%Y}"
