@@ -76,7 +76,10 @@ def is_ramo_head(user, ramo) -> bool:
 def is_capturista(user, ue) -> bool:
     if not user.is_authenticated:
         return False
-    return ue.capturistas.filter(pk=user.pk).exists()
+    # Asked for every report of a dashboard: read the user's units once per request.
+    if not hasattr(user, "_poa_capture_units"):
+        user._poa_capture_units = set(user.unidades_captura.values_list("pk", flat=True))
+    return ue.pk in user._poa_capture_units
 
 
 def can_view_unit(user, ue) -> bool:

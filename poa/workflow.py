@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from poa import access, figures, history
@@ -74,13 +74,42 @@ def capture_window(*, unidad_ejecutora, quarter, now=None) -> CaptureWindow:
     """Whether the unit may capture the quarter now. It closes by itself at the deadline
     (the unit's exception, when it has one) or when planeación closes the period; an
     exception granted after closing the period reopens it for that unit alone."""
-    now = now or timezone.now()
     period = CapturePeriod.objects.filter(
         ejercicio_id=unidad_ejecutora.ramo.ejercicio_id, quarter=quarter
     ).first()
+    exception = (
+        period.exceptions.filter(unidad_ejecutora=unidad_ejecutora).first() if period else None
+    )
+    return _window(period, exception, now or timezone.now())
+
+
+def capture_windows(reports, now=None) -> dict[int, CaptureWindow]:
+    """The capture window of each report, by report pk, in two queries however many."""
+    keys = {(report.unidad_ejecutora.ramo.ejercicio_id, report.quarter) for report in reports}
+    if not keys:
+        return {}
+    matching = Q()
+    for ejercicio_id, quarter in keys:
+        matching |= Q(ejercicio_id=ejercicio_id, quarter=quarter)
+    periods = {
+        (period.ejercicio_id, period.quarter): period
+        for period in CapturePeriod.objects.filter(matching).prefetch_related("exceptions")
+    }
+    now = now or timezone.now()
+    windows = {}
+    for report in reports:
+        period = periods.get((report.unidad_ejecutora.ramo.ejercicio_id, report.quarter))
+        exceptions = period.exceptions.all() if period else []
+        exception = next(
+            (e for e in exceptions if e.unidad_ejecutora_id == report.unidad_ejecutora_id), None
+        )
+        windows[report.pk] = _window(period, exception, now)
+    return windows
+
+
+def _window(period, exception, now) -> CaptureWindow:
     if period is None:
         return CaptureWindow(False, None, None, None)
-    exception = period.exceptions.filter(unidad_ejecutora=unidad_ejecutora).first()
     deadline = exception.deadline if exception else period.deadline
     closed = period.closed_at is not None and period.closed_at <= now
     if closed and exception and exception.granted_at >= period.closed_at:

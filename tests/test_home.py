@@ -4,11 +4,13 @@ helpful empty states."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from poa import workflow
-from poa.models import Ejercicio, Report
+from poa.models import Ejercicio, Report, UnidadEjecutora
 from tests.conftest import complete_quarter, unit
 
 HOME = "/"
@@ -103,3 +105,40 @@ def test_login_page_is_in_spanish_and_leads_home(client, capturista_201):
     assert response.status_code == 302 and response["Location"] == reverse("poa:home")
     bad = client.post(reverse("login"), {"username": "captura201", "password": "mala"})
     assert "Por favor" in bad.content.decode() or "correctos" in bad.content.decode()
+
+
+def add_units_headed_by_aaron(count, first_clave=210):
+    """More units of program 592 whose head is Aarón, each with its Q3 report."""
+    base = unit("201")
+    for clave in range(first_clave, first_clave + count):
+        ue = UnidadEjecutora.objects.create(
+            ramo=base.ramo,
+            programa=base.programa,
+            subfuncion=base.subfuncion,
+            clave=str(clave),
+            nombre=f"UNIDAD {clave}",
+            responsable=base.responsable,
+            cargo_responsable="JEFE DE UNIDAD",
+        )
+        workflow.report_get_or_create(unidad_ejecutora=ue, quarter=3)
+
+
+def home_queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(HOME)
+    return len(queries), response.content.decode().count("Capturar y enviar (firmar ELABORÓ)")
+
+
+def test_home_page_queries_do_not_grow_with_the_pending_reports(client, aaron, planeacion):
+    workflow.period_open(
+        ejercicio=Ejercicio.objects.get(year=2023),
+        quarter=3,
+        deadline=timezone.now() + timedelta(days=30),
+        user=planeacion,
+    )
+    client.force_login(aaron)
+    few_queries, few_tasks = home_queries(client)
+    add_units_headed_by_aaron(4)
+    many_queries, many_tasks = home_queries(client)
+    assert (few_tasks, many_tasks) == (2, 6)
+    assert many_queries == few_queries

@@ -114,35 +114,32 @@ def _tasks(user):
         .exclude(state=State.AUTORIZADO)
         .order_by("unidad_ejecutora__ramo__ejercicio__year", "quarter", "unidad_ejecutora__clave")
     )
+    reports = list(reports)
+    windows = workflow.capture_windows(reports)
     captures, steps = {}, []
     for report in reports:
         ue = report.unidad_ejecutora
         if ue.pk not in captures:
             captures[ue.pk] = access.can_capture(user, ue)
-        step = _step(user, report, captures[ue.pk])
+        step = _step(user, report, captures[ue.pk], windows[report.pk])
         if step:
             steps.append((report, *step))
     returns = _last_returns([report for report, *_ in steps])
     return [_task(*step, returns.get(step[0].pk)) for step in steps]
 
 
-def _step(user, report, can_capture):
+def _step(user, report, can_capture, window):
     """What the user is asked to do on the report now, on which page, and the report's
     capture window; None when nothing is theirs."""
     actions = access.allowed_actions(user, report)
     for action in (Action.REVIEW, Action.AUTHORIZE):
         if action in actions:
-            return TASK_LABELS[action], "poa:report", _window(report)
-    if report.state == State.BORRADOR and can_capture:
-        window = _window(report)
-        if workflow.lock_reason(report, window=window) is None:
-            label = TASK_LABELS[Action.SEND] if Action.SEND in actions else CAPTURE_LABEL
-            return label, "poa:capture-grid", window
+            return TASK_LABELS[action], "poa:report", window
+    # lock_reason is None only for a BORRADOR report inside its window.
+    if can_capture and workflow.lock_reason(report, window=window) is None:
+        label = TASK_LABELS[Action.SEND] if Action.SEND in actions else CAPTURE_LABEL
+        return label, "poa:capture-grid", window
     return None
-
-
-def _window(report):
-    return workflow.capture_window(unidad_ejecutora=report.unidad_ejecutora, quarter=report.quarter)
 
 
 def _task(report, label, url_name, window, returned):
