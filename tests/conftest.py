@@ -111,3 +111,35 @@ def open_q3(planeacion, days=30):
         deadline=timezone.now() + timedelta(days=days),
         user=planeacion,
     )
+
+
+@pytest.fixture
+def q3_open(planeacion):
+    return open_q3(planeacion)
+
+
+def meta_admin_data(meta, **overrides):
+    """The POST of the Meta admin page as the page shows it: the meta and its four quarters
+    (`avances-<i>-<field>` keys in `overrides` change what is typed)."""
+    data = {
+        "unidad_ejecutora": meta.unidad_ejecutora_id,
+        "numero": meta.numero,
+        "descripcion": meta.descripcion,
+        "unidad_medida": meta.unidad_medida_id,
+        "meta_anual": str(meta.meta_anual),
+        "lineas_accion": [linea.pk for linea in meta.lineas_accion.all()],
+        "avances-TOTAL_FORMS": "4",
+        "avances-INITIAL_FORMS": "4",
+        "avances-MIN_NUM_FORMS": "4",
+        "avances-MAX_NUM_FORMS": "4",
+    }
+    for i, avance in enumerate(meta.avances.order_by("quarter")):
+        data |= {
+            f"avances-{i}-id": avance.pk,
+            f"avances-{i}-meta": meta.pk,
+            f"avances-{i}-quarter": avance.quarter,
+            f"avances-{i}-programado": str(avance.programado),
+            f"avances-{i}-alcanzado": "" if avance.alcanzado is None else str(avance.alcanzado),
+            f"avances-{i}-observaciones": avance.observaciones,
+        }
+    return data | overrides

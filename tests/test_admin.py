@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from poa.models import Meta
+from tests.conftest import meta_admin_data
 
 
 @pytest.fixture
@@ -67,29 +68,7 @@ def test_meta_page_shows_its_four_quarters_inline(reference, superuser_client):
 def test_meta_admin_refuses_quarters_that_do_not_add_up(reference, superuser_client):
     meta = Meta.objects.get(numero=305)
     url = reverse("admin:poa_meta_change", args=[meta.pk])
-    data = {
-        "unidad_ejecutora": meta.unidad_ejecutora_id,
-        "numero": 305,
-        "descripcion": meta.descripcion,
-        "unidad_medida": meta.unidad_medida_id,
-        "meta_anual": "340",
-        "lineas_accion": [linea.pk for linea in meta.lineas_accion.all()],
-        "avances-TOTAL_FORMS": "4",
-        "avances-INITIAL_FORMS": "4",
-        "avances-MIN_NUM_FORMS": "4",
-        "avances-MAX_NUM_FORMS": "4",
-    }
-    for index, row in enumerate(meta.avances.order_by("quarter")):
-        data.update(
-            {
-                f"avances-{index}-id": row.pk,
-                f"avances-{index}-meta": meta.pk,
-                f"avances-{index}-quarter": row.quarter,
-                f"avances-{index}-programado": "99" if row.quarter == 1 else row.programado,
-                f"avances-{index}-alcanzado": row.alcanzado or "",
-                f"avances-{index}-observaciones": row.observaciones,
-            }
-        )
+    data = meta_admin_data(meta, **{"avances-0-programado": "99"})
     response = superuser_client.post(url, data)
     assert response.status_code == 200
     assert "no coincide con la meta anual autorizada (340): sobran 29." in response.content.decode()

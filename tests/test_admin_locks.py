@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from poa import workflow
 from poa.models import Meta, QuarterlyProgress, Report
-from tests.conftest import make_user, unit
+from tests.conftest import make_user, meta_admin_data, unit
 
 State = Report.State
 
@@ -90,28 +90,7 @@ def test_a_superuser_may_correct_a_locked_figure(root_client):
 def test_meta_inline_ignores_tampered_figures_of_a_locked_quarter(staff_client):
     lock_q2_of_201()
     meta = Meta.objects.get(numero=305)
-    avances = list(meta.avances.order_by("quarter"))
-    data = {
-        "unidad_ejecutora": meta.unidad_ejecutora_id,
-        "numero": 305,
-        "descripcion": meta.descripcion,
-        "unidad_medida": meta.unidad_medida_id,
-        "meta_anual": "340",
-        "lineas_accion": [linea.pk for linea in meta.lineas_accion.all()],
-        "avances-TOTAL_FORMS": "4",
-        "avances-INITIAL_FORMS": "4",
-        "avances-MIN_NUM_FORMS": "4",
-        "avances-MAX_NUM_FORMS": "4",
-    }
-    for i, avance in enumerate(avances):
-        data |= {
-            f"avances-{i}-id": avance.pk,
-            f"avances-{i}-meta": meta.pk,
-            f"avances-{i}-quarter": avance.quarter,
-            f"avances-{i}-programado": str(avance.programado),
-            f"avances-{i}-alcanzado": "" if avance.alcanzado is None else str(avance.alcanzado),
-            f"avances-{i}-observaciones": avance.observaciones,
-        }
+    data = meta_admin_data(meta)
     data["avances-1-alcanzado"] = "7"
     data["avances-2-alcanzado"] = "50"
     response = staff_client.post(reverse("admin:poa_meta_change", args=[meta.pk]), data)

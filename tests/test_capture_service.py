@@ -39,11 +39,6 @@ def save(report, user, rows, version=None):
     return workflow.capture_save(report=report, user=user, version=version, rows=rows)
 
 
-@pytest.fixture
-def q3_open(planeacion):
-    return open_q3(planeacion)
-
-
 def test_capturista_of_201_saves_q3_and_the_version_moves_on(q3_open, capturista_201):
     report = q3_report("201")
     saved = save(report, capturista_201, {meta(305).pk: row(100), meta(300).pk: row(4)})

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from poa import workflow
 from poa.models import Meta, QuarterlyProgress, Report
-from tests.conftest import complete_quarter, make_capturista, open_q3, unit
+from tests.conftest import complete_quarter, make_capturista, unit
 
 State = Report.State
 
@@ -37,11 +37,6 @@ def grid_data(clave="201", quarter=3, values=None, version=None, **extra):
         data[f"meta-{meta.pk}-alcanzado"] = alcanzado
         data[f"meta-{meta.pk}-observaciones"] = notes
     return data
-
-
-@pytest.fixture
-def q3_open(planeacion):
-    return open_q3(planeacion)
 
 
 def test_capturista_of_201_sees_an_input_for_every_meta_of_the_quarter(

@@ -1,16 +1,13 @@
 """The home page: each user's pending reports one click away, planeación's overview, and
 helpful empty states."""
 
-from datetime import timedelta
-
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from poa import workflow
-from poa.models import Ejercicio, Report, UnidadEjecutora
+from poa.models import Report, UnidadEjecutora
 from tests.conftest import complete_quarter, unit
 
 HOME = "/"
@@ -26,16 +23,6 @@ def report_url(clave, quarter=3):
 
 def report_of(clave, quarter=3):
     return Report.objects.get(unidad_ejecutora=unit(clave), quarter=quarter)
-
-
-@pytest.fixture
-def q3_open(planeacion):
-    return workflow.period_open(
-        ejercicio=Ejercicio.objects.get(year=2023),
-        quarter=3,
-        deadline=timezone.now() + timedelta(days=30),
-        user=planeacion,
-    )
 
 
 def test_capturista_sees_the_grid_to_fill_with_its_deadline(q3_open, client, capturista_201):
@@ -129,13 +116,7 @@ def home_queries(client):
     return len(queries), response.content.decode().count("Capturar y enviar (firmar ELABORÓ)")
 
 
-def test_home_page_queries_do_not_grow_with_the_pending_reports(client, aaron, planeacion):
-    workflow.period_open(
-        ejercicio=Ejercicio.objects.get(year=2023),
-        quarter=3,
-        deadline=timezone.now() + timedelta(days=30),
-        user=planeacion,
-    )
+def test_home_page_queries_do_not_grow_with_the_pending_reports(client, aaron, q3_open):
     client.force_login(aaron)
     few_queries, few_tasks = home_queries(client)
     add_units_headed_by_aaron(4)

@@ -1,14 +1,11 @@
 """The report page and its transitions: who may do what, the confirmation, the Spanish
 errors, and the history each transition leaves."""
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from poa import workflow
-from poa.models import Ejercicio, Report, ReportEvent
+from poa.models import Report, ReportEvent
 from tests.conftest import complete_quarter, unit
 
 State = Report.State
@@ -25,16 +22,6 @@ def action_url(action, clave="201", quarter=3):
 
 def report_of(clave="201", quarter=3):
     return Report.objects.get(unidad_ejecutora=unit(clave), quarter=quarter)
-
-
-@pytest.fixture
-def q3_open(planeacion):
-    return workflow.period_open(
-        ejercicio=Ejercicio.objects.get(year=2023),
-        quarter=3,
-        deadline=timezone.now() + timedelta(days=30),
-        user=planeacion,
-    )
 
 
 @pytest.fixture
