@@ -4,13 +4,11 @@ service and document asks here instead of repeating the rule."""
 from django.db.models import Q
 from django.http import Http404
 
-from poa.models import Persona, Report, ReportEvent, UnidadEjecutora
+from poa import states
+from poa.models import Persona, UnidadEjecutora
 
 PLANEACION_GROUP = "Planeación"
 PLANEACION_POSITION = "PLANEACIÓN"
-
-Action = ReportEvent.Action
-State = Report.State
 
 
 def is_planeacion(user) -> bool:
@@ -22,6 +20,14 @@ def is_planeacion(user) -> bool:
     if not hasattr(user, "_poa_is_planeacion"):
         user._poa_is_planeacion = user.groups.filter(name=PLANEACION_GROUP).exists()
     return user._poa_is_planeacion
+
+
+def planeacion_users():
+    """The active accounts of planeación (its group and the superusers)."""
+    from django.contrib.auth import get_user_model
+
+    members = Q(groups__name=PLANEACION_GROUP) | Q(is_superuser=True)
+    return get_user_model().objects.filter(members, is_active=True).distinct()
 
 
 def persona_of(user) -> Persona | None:
@@ -103,13 +109,8 @@ def get_unit_or_404(user, year, ramo_clave, ue_clave) -> UnidadEjecutora:
     """The unit at that address, or 404 when it does not exist or the user may not see it
     (we do not tell strangers which units exist)."""
     ue = (
-        UnidadEjecutora.objects.select_related(
-            "ramo__ejercicio",
-            "ramo__responsable",
-            "programa__responsable",
-            "subfuncion",
-            "responsable",
-        )
+        UnidadEjecutora.objects.with_signers()
+        .select_related("subfuncion")
         .filter(ramo__ejercicio__year=year, ramo__clave=ramo_clave, clave=ue_clave)
         .first()
     )
@@ -118,54 +119,55 @@ def get_unit_or_404(user, year, ramo_clave, ue_clave) -> UnidadEjecutora:
     return ue
 
 
-def holds_role(user, report, action) -> bool:
-    """Whether the user holds the role that makes this transition on the report's unit,
-    whatever the state. A return from ENVIADO is the program head's; from REVISADO the
-    program or ramo head's."""
-    ue = report.unidad_ejecutora
-    if action == Action.SEND:
-        return is_ue_head(user, ue)
-    if action == Action.REVIEW:
-        return is_program_head(user, ue.programa)
-    if action == Action.AUTHORIZE:
-        return is_ramo_head(user, ue.ramo)
-    if action == Action.RETURN:
-        ramo_may_return = report.state != State.ENVIADO and is_ramo_head(user, ue.ramo)
-        return is_program_head(user, ue.programa) or ramo_may_return
-    return action == Action.REOPEN and is_planeacion(user)
-
-
-SOURCE_STATES = {
-    Action.SEND: (State.BORRADOR,),
-    Action.REVIEW: (State.ENVIADO,),
-    Action.AUTHORIZE: (State.REVISADO,),
-    Action.RETURN: (State.ENVIADO, State.REVISADO),
-    Action.REOPEN: (State.AUTORIZADO,),
+# Roles of poa.states: who holds each on a unit, and the position they sign with.
+ROLE_HOLDERS = {
+    states.CAPTURISTA: is_capturista,
+    states.UE_HEAD: is_ue_head,
+    states.PROGRAM_HEAD: lambda user, ue: is_program_head(user, ue.programa),
+    states.RAMO_HEAD: lambda user, ue: is_ramo_head(user, ue.ramo),
+    states.PLANEACION: lambda user, ue: is_planeacion(user),
 }
 
 
-def allowed_actions(user, report) -> list[str]:
-    """The transitions the user may make on the report in its current state, in the order
+def holds(user, role, ue) -> bool:
+    return ROLE_HOLDERS[role](user, ue)
+
+
+def acting_role(user, subject, transition) -> str | None:
+    """The role in which the user makes the transition from the subject's current state
+    (a report or a programming: anything with a state and a unidad_ejecutora); None when
+    they may not."""
+    roles = transition.actors.get(subject.state, ())
+    return next((role for role in roles if holds(user, role, subject.unidad_ejecutora)), None)
+
+
+def holds_role(user, subject, transition) -> bool:
+    """Whether the user holds a role that makes this transition: from the subject's state
+    when it is a source (a ramo head does not return what the program head has not reviewed),
+    from any source otherwise, so a stranger is refused before learning the state."""
+    roles = transition.actors.get(subject.state) or transition.roles
+    return any(holds(user, role, subject.unidad_ejecutora) for role in roles)
+
+
+def allowed_transitions(user, subject, machine) -> list:
+    """The transitions the user may make on the subject in its current state, in the order
     the screens offer them (the forward step first)."""
-    return [
-        action
-        for action in (Action.SEND, Action.REVIEW, Action.AUTHORIZE, Action.RETURN, Action.REOPEN)
-        if report.state in SOURCE_STATES[action] and holds_role(user, report, action)
-    ]
+    return [t for t in machine.from_state(subject.state) if acting_role(user, subject, t)]
 
 
-def signer_position(user, report, action) -> str:
-    """The position printed under the signer's name for this action: the cargo of the role
-    they act in. A return from REVISADO is signed as ramo head when they hold that role."""
-    ue = report.unidad_ejecutora
-    if action == Action.SEND:
-        return ue.cargo_responsable
-    if action == Action.REVIEW:
-        return ue.programa.cargo_responsable
-    if action == Action.AUTHORIZE:
-        return ue.ramo.cargo_responsable
-    if action == Action.RETURN:
-        if report.state == State.REVISADO and is_ramo_head(user, ue.ramo):
-            return ue.ramo.cargo_responsable
-        return ue.programa.cargo_responsable
-    return PLANEACION_POSITION
+def signatory(role, ue):
+    """The catalog entry whose responsable signs in `role` for the unit (the unit, its
+    programa or its ramo); None for roles that sign nothing."""
+    return {
+        states.UE_HEAD: ue,
+        states.PROGRAM_HEAD: ue.programa,
+        states.RAMO_HEAD: ue.ramo,
+    }.get(role)
+
+
+def signer_position(role, ue) -> str:
+    """The position printed under the signer's name when acting in `role` on the unit."""
+    if role == states.PLANEACION:
+        return PLANEACION_POSITION
+    holder = signatory(role, ue)
+    return holder.cargo_responsable if holder else ""

@@ -1,6 +1,7 @@
 """The arithmetic of the TMM-F004 sheet, in plain Python so every view, export and test
 computes the same figures from the same inputs. No Django import here on purpose."""
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -171,3 +172,69 @@ def format_figure(value: OptionalFigure) -> str:
 
 def format_percent(value: int | None) -> str:
     return "" if value is None else f"{value:,}%"
+
+
+# Reading a figure typed by a person ---------------------------------------------------------
+# The capture grid and the programming screen apply the same rules live (static/poa/js/
+# figures.js) with the messages below, which the pages hand to the script.
+
+FIGURE_DIGITS = 12  # as stored: up to 10 whole digits and 2 decimals
+MAX_FIGURE = Decimal(10) ** (FIGURE_DIGITS - 2)
+# Only ASCII digits: Python's Decimal() would also read "١٢", "１２" and "1_000".
+PLAIN_FIGURE = re.compile(r"[0-9]+(\.[0-9]+)?", re.ASCII)
+THOUSANDS_FIGURE = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", re.ASCII)
+DECIMAL_COMMA = re.compile(r"[0-9]+,[0-9]{1,2}", re.ASCII)
+FIGURE_MESSAGES = {
+    "invalid": "Escriba un número, por ejemplo 12.",
+    "decimal_comma": "Use punto decimal, no coma: por ejemplo 1.5.",
+    "negative": "La cifra no puede ser negativa.",
+    "too_big": "La cifra es demasiado grande.",
+    "whole": "La unidad de medida «{unidad}» solo admite números enteros.",
+    "decimals": "Use como máximo dos decimales.",
+}
+
+
+class FigureError(ValueError):
+    """A typed figure that cannot be stored; str(error) is the Spanish message."""
+
+
+def parse_figure(text: str, *, whole_only: bool = False, unidad: str = "") -> Decimal | None:
+    """The figure a person typed, as the sheet prints it (1,234 or 12.5); None when empty.
+
+    Accepts ASCII digits, one decimal point and the sheet's thousands comma; raises
+    FigureError with the Spanish message otherwise."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text.startswith("-") and (
+        PLAIN_FIGURE.fullmatch(text[1:]) or THOUSANDS_FIGURE.fullmatch(text[1:])
+    ):
+        raise FigureError(FIGURE_MESSAGES["negative"])
+    if THOUSANDS_FIGURE.fullmatch(text):
+        text = text.replace(",", "")
+    elif DECIMAL_COMMA.fullmatch(text):
+        raise FigureError(FIGURE_MESSAGES["decimal_comma"])
+    elif not PLAIN_FIGURE.fullmatch(text):
+        raise FigureError(FIGURE_MESSAGES["invalid"])
+    return check_figure(Decimal(text), whole_only=whole_only, unidad=unidad)
+
+
+def check_figure(value: Figure, *, whole_only: bool = False, unidad: str = "") -> Decimal:
+    """A figure that can be stored: not negative, not too big, whole where the unit of measure
+    counts whole things, at most two decimals. Raises FigureError otherwise."""
+    value = Decimal(value)
+    if not value.is_finite():
+        raise FigureError(FIGURE_MESSAGES["invalid"])
+    if value < 0:
+        raise FigureError(FIGURE_MESSAGES["negative"])
+    if value >= MAX_FIGURE:
+        raise FigureError(FIGURE_MESSAGES["too_big"])
+    if whole_only and value != value.to_integral_value():
+        raise FigureError(whole_number_message(unidad))
+    if value != value.quantize(Decimal("0.01")):
+        raise FigureError(FIGURE_MESSAGES["decimals"])
+    return value
+
+
+def whole_number_message(unidad: str) -> str:
+    return FIGURE_MESSAGES["whole"].format(unidad=unidad)

@@ -1,7 +1,6 @@
 """Forms of the capture grid, the report transitions and the capture periods. The rules live
 in poa.workflow; a form only puts the service's Spanish message next to its field."""
 
-import re
 from decimal import Decimal
 
 from django import forms
@@ -11,16 +10,16 @@ from poa import workflow
 from poa.models import Ejercicio, UnidadEjecutora
 from poa.models.review import QUARTER_CHOICES
 
-THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
 
 
 class CaptureRowForm(forms.Form):
-    """One meta of the grid: what was achieved in the report's quarter and why it differs."""
+    """One meta of the grid: what was achieved in the report's quarter and why it differs.
+    capture/grid.html draws the inputs; the rules are poa.workflow's."""
 
     # Text, not a number field: the service's message is the one shown for a bad figure.
     alcanzado = forms.CharField(required=False, max_length=30)
-    observaciones = forms.CharField(required=False, widget=forms.Textarea)
+    observaciones = forms.CharField(required=False)
 
     def __init__(self, *args, row, sending=False, **kwargs):
         kwargs.setdefault("prefix", f"meta-{row.meta.pk}")
@@ -32,22 +31,6 @@ class CaptureRowForm(forms.Form):
                 "alcanzado": _plain(progress.alcanzado) if progress else "",
                 "observaciones": progress.observaciones if progress else "",
             }
-        self.fields["alcanzado"].widget.attrs.update(
-            {
-                "class": "form-control form-control-sm figure-input",
-                "inputmode": "decimal" if row.meta.unidad_medida.admite_decimales else "numeric",
-                "autocomplete": "off",
-                "aria-label": f"Alcanzado de la meta {row.meta.numero}",
-            }
-        )
-        self.fields["observaciones"].widget.attrs.update(
-            {
-                "class": "form-control form-control-sm",
-                "rows": 2,
-                "maxlength": workflow.MAX_OBSERVACIONES,
-                "aria-label": f"Observaciones de la meta {row.meta.numero}",
-            }
-        )
 
     @property
     def programado(self):
@@ -55,19 +38,19 @@ class CaptureRowForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        alcanzado = _without_thousands(data.get("alcanzado") or "")
+        alcanzado = data.get("alcanzado") or ""
         observaciones = (data.get("observaciones") or "").strip()
         errors = workflow.validate_capture_row(
             meta=self.row.meta,
             programado=self.programado,
-            alcanzado=alcanzado or None,
+            alcanzado=alcanzado,
             observaciones=observaciones,
             sending=self.sending,
         )
         for field, message in errors.items():
             self.add_error(field, message)
         if not errors:
-            data["alcanzado"] = Decimal(alcanzado) if alcanzado else None
+            data["alcanzado"] = workflow.read_figure(self.row.meta, alcanzado)
             data["observaciones"] = observaciones
         return data
 
@@ -76,12 +59,6 @@ class CaptureRowForm(forms.Form):
             "alcanzado": self.cleaned_data["alcanzado"],
             "observaciones": self.cleaned_data["observaciones"],
         }
-
-
-def _without_thousands(text):
-    """1,234 as the sheet prints it is read as 1234; any other comma is left to be refused."""
-    text = text.strip()
-    return text.replace(",", "") if THOUSANDS.match(text) else text
 
 
 def _plain(value):
@@ -106,9 +83,9 @@ class TransitionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, required_message=None, **kwargs):
+    def __init__(self, *args, transition, **kwargs):
         super().__init__(*args, **kwargs)
-        self.required_message = required_message
+        self.required_message = required_message = transition.comment_required
         if required_message:
             self.fields["comment"].required = True
             self.fields["comment"].label = "Motivo"

@@ -9,28 +9,11 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import timezone
 
-from poa import figures
+from poa import access, figures, states
+from poa.localtime import short_datetime
 from poa.models import CapturePeriod, ReminderSent, Report, ReportEvent, UnidadEjecutora
 
-Action = ReportEvent.Action
-
 REMIND_DAYS_BEFORE = 2
-
-SUBJECTS = {
-    Action.SEND: "enviado para su revisión",
-    Action.RETURN: "devuelto para corrección",
-    Action.REVIEW: "revisado, pendiente de autorizar",
-    Action.AUTHORIZE: "autorizado",
-    Action.REOPEN: "reabierto por planeación",
-}
-
-NEXT_STEP = {
-    Action.SEND: "Le corresponde revisarlo (REVISÓ) o devolverlo con un comentario.",
-    Action.RETURN: "Corrija la captura y vuelva a enviarlo.",
-    Action.REVIEW: "Le corresponde autorizarlo (AUTORIZÓ) o devolverlo con un comentario.",
-    Action.AUTHORIZE: "Las cifras del trimestre quedan firmes.",
-    Action.REOPEN: "Corrija la captura y vuelva a enviarlo.",
-}
 
 
 def _absolute(name, ue, quarter):
@@ -56,9 +39,16 @@ def persona_email(persona):
 
 def unit_recipients(ue):
     """The head of the unit and its capturistas."""
-    emails = [persona_email(ue.responsable)]
-    emails += [user.email for user in ue.capturistas.all()]
-    return _unique(emails)
+    return _unique(role_emails(states.UE_HEAD, ue) + role_emails(states.CAPTURISTA, ue))
+
+
+def role_emails(role, ue) -> list[str]:
+    """The addresses of whoever holds `role` (poa.states) on the unit."""
+    if role == states.CAPTURISTA:
+        return [user.email for user in ue.capturistas.all()]
+    if role == states.PLANEACION:
+        return [user.email for user in access.planeacion_users()]
+    return [persona_email(access.signatory(role, ue).responsable)]
 
 
 def _unique(emails):
@@ -67,11 +57,7 @@ def _unique(emails):
 
 def event_recipients(event):
     ue = event.report.unidad_ejecutora
-    if event.action == Action.SEND:
-        return _unique([persona_email(ue.programa.responsable)])
-    if event.action == Action.REVIEW:
-        return _unique([persona_email(ue.ramo.responsable)])
-    return unit_recipients(ue)
+    return _unique([email for role in event.transition.notify for email in role_emails(role, ue)])
 
 
 def _title(ue, quarter):
@@ -79,41 +65,45 @@ def _title(ue, quarter):
 
 
 def event_message(event) -> EmailMessage | None:
-    report = event.report
+    report, transition = event.report, event.transition
     ue = report.unidad_ejecutora
     to = event_recipients(event)
     if not to:
         return None
-    when = timezone.localtime(event.created_at).strftime("%d/%m/%Y %H:%M")
     signer = event.signer_name
     if event.signer_position:
         signer += f" ({event.signer_position})"
     lines = [
         f"El informe del {figures.QUARTER_NAMES[report.quarter]} trimestre "
         f"({figures.QUARTER_LABELS[report.quarter]}) {ue.ramo.ejercicio.year} de la unidad "
-        f"ejecutora {ue.clave} {ue.nombre} fue {SUBJECTS[event.action]} por {signer} el {when}.",
+        f"ejecutora {ue.clave} {ue.nombre} fue {transition.subject} por {signer} el "
+        f"{short_datetime(event.created_at)}.",
     ]
     if event.comment:
         lines += ["", f"Comentario: {event.comment}"]
     lines += [
         "",
-        NEXT_STEP[event.action],
+        transition.next_step,
         "",
         f"Captura: {grid_path(ue, report.quarter)}",
         f"Hoja TMM-F004: {sheet_path(ue, report.quarter)}",
     ]
-    subject = f"{_title(ue, report.quarter)}: {SUBJECTS[event.action]}"
+    subject = f"{_title(ue, report.quarter)}: {transition.subject}"
     return EmailMessage(subject, "\n".join(lines), to=to)
 
 
 def report_event_notify(event_pk):
     """Emails whoever must act after the event; called by the services on commit."""
-    event = ReportEvent.objects.select_related(
-        "report__unidad_ejecutora__ramo__ejercicio",
-        "report__unidad_ejecutora__ramo__responsable__usuario",
-        "report__unidad_ejecutora__programa__responsable__usuario",
-        "report__unidad_ejecutora__responsable__usuario",
-    ).get(pk=event_pk)
+    event = (
+        ReportEvent.objects.select_related(
+            "report__unidad_ejecutora__ramo__ejercicio",
+            "report__unidad_ejecutora__ramo__responsable__usuario",
+            "report__unidad_ejecutora__programa__responsable__usuario",
+            "report__unidad_ejecutora__responsable__usuario",
+        )
+        .prefetch_related("report__unidad_ejecutora__capturistas")
+        .get(pk=event_pk)
+    )
     message = event_message(event)
     if message:
         message.send()
@@ -168,7 +158,7 @@ def reminder_message(reminder) -> EmailMessage | None:
     to = unit_recipients(ue)
     if not to:
         return None
-    when = timezone.localtime(reminder.deadline).strftime("%d/%m/%Y %H:%M")
+    when = short_datetime(reminder.deadline)
     quarter = f"{figures.QUARTER_NAMES[reminder.quarter]} trimestre"
     if reminder.overdue:
         subject = f"{_title(ue, reminder.quarter)}: captura vencida"

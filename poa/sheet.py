@@ -9,18 +9,16 @@ one or two for the reports and their events."""
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
-from poa import figures
+from poa import access, figures, states
 from poa.dates import quarter_end
 from poa.models import Meta, QuarterlyProgress, Report, ReportEvent, UnidadEjecutora
+from poa.states import REPORT
 
 FORM_CODE = "TMM-F004"
-SIGNATURE_TIMEZONE = ZoneInfo("America/Tijuana")
-# The events that clear every signature before them: a returned or reopened report is signed anew.
-RESTART_ACTIONS = {ReportEvent.Action.RETURN, ReportEvent.Action.REOPEN}
 NO_REPORT_LABEL = "Sin informe"
 
 
@@ -121,13 +119,11 @@ def build_sheets(units: QuerySet[UnidadEjecutora], quarter: int) -> list[Sheet]:
 
 
 def _units_queryset(units):
-    return units.select_related(
-        "ramo__ejercicio",
-        "ramo__responsable",
-        "programa__responsable",
-        "responsable",
-        "subfuncion__funcion__finalidad",
-    ).order_by("ramo__clave", "clave")
+    return (
+        units.with_signers()
+        .select_related("subfuncion__funcion__finalidad")
+        .order_by("ramo__clave", "clave")
+    )
 
 
 def _metas_by_unit(units):
@@ -211,34 +207,24 @@ def _row(meta, quarter):
     )
 
 
-SIGNATURE_BLOCKS = (
-    # (label, role, action that signs it, catalog holder of the role)
-    ("ELABORÓ", "RESPONSABLE DE LA UNIDAD EJECUTORA", ReportEvent.Action.SEND, "unit"),
-    ("REVISÓ", "RESPONSABLE DEL PROGRAMA", ReportEvent.Action.REVIEW, "programa"),
-    ("AUTORIZÓ", "RESPONSABLE DEL RAMO", ReportEvent.Action.AUTHORIZE, "ramo"),
-)
-
-
 def _signatures(unit, report):
+    """The three blocks ELABORÓ / REVISÓ / AUTORIZÓ: who signed and when, or the catalog's
+    responsable of each role while unsigned."""
     signed = _current_signatures(report)
-    holders = {"unit": unit, "programa": unit.programa, "ramo": unit.ramo}
     blocks = []
-    for label, role, action, holder_name in SIGNATURE_BLOCKS:
-        event = signed.get(action)
+    for transition in REPORT.signing:
+        role = transition.signer_role
+        title = states.ROLE_TITLES[role]
+        event = signed.get(transition.action)
         if event:
+            day = timezone.localtime(event.created_at).date()
             blocks.append(
-                Signature(
-                    label,
-                    role,
-                    event.signer_name,
-                    event.signer_position,
-                    event.created_at.astimezone(SIGNATURE_TIMEZONE).date(),
-                )
+                Signature(transition.signs, title, event.signer_name, event.signer_position, day)
             )
         else:
-            holder = holders[holder_name]
+            holder = access.signatory(role, unit)
             name = holder.responsable.nombre if holder.responsable else ""
-            blocks.append(Signature(label, role, name, holder.cargo_responsable, None))
+            blocks.append(Signature(transition.signs, title, name, holder.cargo_responsable, None))
     return tuple(blocks)
 
 
@@ -249,8 +235,8 @@ def _current_signatures(report):
         return {}
     signed = {}
     for event in report.events.all():  # oldest first
-        if event.action in RESTART_ACTIONS:
+        if event.transition.restarts:
             signed = {}
-        else:
+        elif event.transition.signs:
             signed[event.action] = event
     return signed

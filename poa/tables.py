@@ -2,11 +2,23 @@
 
 import django_tables2 as tables
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.html import format_html
+from django_tables2 import RequestConfig
 
 from poa import figures
 from poa.models import Report
+
+PER_PAGE = 25
+PER_PAGE_CHOICES = (10, 25, 50, 100)
+
+
+def configure(request, table, per_page=PER_PAGE):
+    """Sorts and paginates the table from the query string; a page size other than the ones
+    offered (?per_page=-1, ?per_page=abc) falls back to the default instead of failing."""
+    requested = request.GET.get("per_page", "")
+    size = int(requested) if requested.isdigit() and int(requested) in PER_PAGE_CHOICES else None
+    RequestConfig(request, paginate={"per_page": size or per_page}).configure(table)
+    return table
 
 
 class ReportTable(tables.Table):
@@ -24,7 +36,7 @@ class ReportTable(tables.Table):
     )
     programa = tables.Column(verbose_name="Programa", accessor="unidad_ejecutora__programa__clave")
     state = tables.Column(verbose_name="Estado")
-    updated_at = tables.DateTimeColumn(verbose_name="Actualizado", format="d/m/Y H:i")
+    updated_at = tables.DateTimeColumn(verbose_name="Actualizado", short=True)
     link = tables.Column(verbose_name="", accessor="pk", orderable=False)
 
     class Meta:
@@ -42,17 +54,13 @@ class ReportTable(tables.Table):
         return f"{value.ramo.clave}-{value.clave} {value.nombre}"
 
     def render_state(self, record):
-        return render_to_string(
-            "review/_state_badge.html",
-            {"state": record.state, "label": record.get_state_display()},
-        )
+        return render_to_string("review/_state_badge.html", {"report": record})
 
     def render_link(self, record):
-        ue = record.unidad_ejecutora
-        url = reverse(
-            "poa:report", args=[ue.ramo.ejercicio.year, ue.ramo.clave, ue.clave, record.quarter]
+        return format_html(
+            '<a class="btn btn-sm btn-outline-primary" href="{}">Abrir</a>',
+            record.url("poa:report"),
         )
-        return format_html('<a class="btn btn-sm btn-outline-primary" href="{}">Abrir</a>', url)
 
 
 class ReportListTable(ReportTable):
@@ -65,10 +73,8 @@ class ReportListTable(ReportTable):
         empty_text = "No hay informes que coincidan con la búsqueda."
 
     def render_documents(self, record):
-        ue = record.unidad_ejecutora
-        args = [ue.ramo.ejercicio.year, ue.ramo.clave, ue.clave, record.quarter]
         return format_html(
             '<a href="{}">Ver</a> · <a href="{}">PDF</a>',
-            reverse("poa:sheet", args=args),
-            reverse("poa:sheet-pdf", args=args),
+            record.url("poa:sheet"),
+            record.url("poa:sheet-pdf"),
         )

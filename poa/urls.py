@@ -1,27 +1,27 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from poa.converters import QuarterConverter
 from poa.views import capture, dashboards, planning, review, sheets
+
+register_converter(QuarterConverter, "quarter")
 
 admin.site.site_header = "POA · Administración"
 admin.site.site_title = "POA"
 admin.site.index_title = "Catálogos y registros"
 
+# The address of a unit's quarter, shared by its grid, report and sheet.
+UNIT_QUARTER = "<int:year>/<str:ramo>/<str:ue>/<quarter:quarter>"
+
 app_urls = (
     [
         path("", dashboards.home, name="home"),
         path("informes/", dashboards.reports, name="reports"),
-        path(
-            "captura/<int:year>/<str:ramo>/<str:ue>/<int:quarter>/",
-            capture.capture_grid,
-            name="capture-grid",
-        ),
+        path(f"captura/{UNIT_QUARTER}/", capture.capture_grid, name="capture-grid"),
         path("metas/<int:pk>/", capture.meta_detail, name="meta-detail"),
+        path(f"informes/{UNIT_QUARTER}/", review.report, name="report"),
         path(
-            "informes/<int:year>/<str:ramo>/<str:ue>/<int:quarter>/", review.report, name="report"
-        ),
-        path(
-            "informes/<int:year>/<str:ramo>/<str:ue>/<int:quarter>/<slug:action>/",
+            f"informes/{UNIT_QUARTER}/<slug:action>/",
             review.report_transition,
             name="report-transition",
         ),
@@ -32,13 +32,13 @@ app_urls = (
             planning.exception_grant,
             name="exception-grant",
         ),
-        path("tmm-f004/<int:year>/<str:ramo>/<str:ue>/<int:quarter>/", sheets.sheet, name="sheet"),
+        path(f"tmm-f004/{UNIT_QUARTER}/", sheets.sheet, name="sheet"),
+        path(f"tmm-f004/{UNIT_QUARTER}/pdf/", sheets.sheet_pdf, name="sheet-pdf"),
         path(
-            "tmm-f004/<int:year>/<str:ramo>/<str:ue>/<int:quarter>/pdf/",
-            sheets.sheet_pdf,
-            name="sheet-pdf",
+            "tmm-f004/<int:year>/<str:ramo>/<quarter:quarter>/pdf/",
+            sheets.ramo_pdf,
+            name="ramo-pdf",
         ),
-        path("tmm-f004/<int:year>/<str:ramo>/<int:quarter>/pdf/", sheets.ramo_pdf, name="ramo-pdf"),
     ],
     "poa",
 )

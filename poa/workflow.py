@@ -3,9 +3,10 @@ state or the figures a unit captured. Every service is keyword-only, runs in one
 with the report locked, checks who may act and from which state, records what happened and
 returns it."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +15,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from poa import access, figures, history
-from poa.history import HistoryEntry, meta_history  # noqa: F401  (the screens import them here)
+from poa.localtime import short_datetime
 from poa.models import (
     CaptureException,
     CapturePeriod,
@@ -24,31 +25,36 @@ from poa.models import (
     ReportEvent,
     UnidadEjecutora,
 )
-from poa.models.plan import FIGURE_DIGITS, whole_number_error
+from poa.states import REPORT
 
 Action = ReportEvent.Action
 State = Report.State
 MAX_OBSERVACIONES = 1000
-MAX_FIGURE = Decimal(10) ** (FIGURE_DIGITS - 2)
+
+logger = logging.getLogger(__name__)
 
 
 class WorkflowError(Exception):
-    """A transition not allowed from the report's state, a closed window, a locked report."""
-
-    @property
-    def message(self):
-        return str(self)
+    """A transition not allowed from the report's state, a closed window, a locked report:
+    str(error) is the Spanish explanation."""
 
 
-class CaptureValidationError(Exception):
+class CaptureValidationError(WorkflowError):
     """Some rows cannot be saved or sent: errors = {meta_id: {field: Spanish message}}."""
 
-    def __init__(self, errors):
+    def __init__(self, errors, *, sending=False):
         self.errors = errors
-        super().__init__("Revise las cifras marcadas; no se guardó ningún cambio.")
+        super().__init__(capture_refusal(sending))
 
 
-class StaleVersionError(Exception):
+def capture_refusal(sending) -> str:
+    """What the grid says when its rows are refused: a failed send also saved nothing."""
+    if sending:
+        return "Revise las cifras marcadas: el informe no se envió y no se guardó ningún cambio."
+    return "Revise las cifras marcadas; no se guardó ningún cambio."
+
+
+class StaleVersionError(WorkflowError):
     """The report was saved by someone else after the form was opened."""
 
     def __init__(self, changes):
@@ -129,10 +135,10 @@ def lock_reason(report, now=None, window=None) -> str | None:
     if window.period is None:
         return "Planeación no ha abierto este trimestre para captura."
     if not window.is_open:
-        when = timezone.localtime(window.deadline).strftime("%d/%m/%Y %H:%M")
+        closed = window.deadline
         if window.period.closed_at and window.period.closed_at < window.deadline:
-            when = timezone.localtime(window.period.closed_at).strftime("%d/%m/%Y %H:%M")
-        return f"La captura de este trimestre cerró el {when}."
+            closed = window.period.closed_at
+        return f"La captura de este trimestre cerró el {short_datetime(closed)}."
     return None
 
 
@@ -197,29 +203,7 @@ def exception_grant(*, period, unidad_ejecutora, deadline, reason, user) -> Capt
 
 
 # Transitions ------------------------------------------------------------------------------
-
-
-TARGET_STATES = {
-    Action.SEND: State.ENVIADO,
-    Action.REVIEW: State.REVISADO,
-    Action.AUTHORIZE: State.AUTORIZADO,
-    Action.RETURN: State.BORRADOR,
-    Action.REOPEN: State.BORRADOR,
-}
-VERBS = {
-    Action.SEND: "enviar",
-    Action.REVIEW: "revisar",
-    Action.AUTHORIZE: "autorizar",
-    Action.RETURN: "devolver",
-    Action.REOPEN: "reabrir",
-}
-ROLE_NAMES = {
-    Action.SEND: "el responsable de la unidad ejecutora",
-    Action.REVIEW: "el responsable del programa",
-    Action.AUTHORIZE: "el responsable del ramo",
-    Action.RETURN: "el responsable del programa o del ramo",
-    Action.REOPEN: "planeación",
-}
+# Which transitions exist, from where, for whom and with which words: poa.states.REPORT.
 
 
 def report_get_or_create(*, unidad_ejecutora, quarter) -> Report:
@@ -228,16 +212,13 @@ def report_get_or_create(*, unidad_ejecutora, quarter) -> Report:
 
 
 def _locked(report) -> Report:
-    return (
-        Report.objects.select_for_update(of=("self",))
-        .select_related(
-            "unidad_ejecutora__ramo__ejercicio",
-            "unidad_ejecutora__ramo__responsable",
-            "unidad_ejecutora__programa__responsable",
-            "unidad_ejecutora__responsable",
+    """The report's row, locked until the transaction ends. A quarter nobody opened has no
+    row yet: it is created here, so a refused change rolls the creation back with it."""
+    if report.pk is None:
+        report = report_get_or_create(
+            unidad_ejecutora=report.unidad_ejecutora, quarter=report.quarter
         )
-        .get(pk=report.pk)
-    )
+    return Report.objects.select_for_update(of=("self",)).with_signers().get(pk=report.pk)
 
 
 def _signer_name(user) -> str:
@@ -247,43 +228,61 @@ def _signer_name(user) -> str:
     return user.get_full_name() or user.username
 
 
-def _transition(
-    *, report, user, action, comment="", check=None, comment_required=""
-) -> ReportEvent:
+def _transition(*, report, user, action, comment="", check=None) -> ReportEvent:
     """Locks the report, checks the role, then the state, then the comment and `check`
     (in that order, so that a stranger learns nothing about the report), records the event
     and moves the report; the caller's instance is updated too."""
-    verb = VERBS[action]
+    transition = REPORT.transition(action)
     comment = (comment or "").strip()
     original = report
     with transaction.atomic():
         report = _locked(report)
-        if not access.holds_role(user, report, action):
-            raise PermissionDenied(f"Solo {ROLE_NAMES[action]} puede {verb} este informe.")
-        if report.state not in access.SOURCE_STATES[action]:
-            raise WorkflowError(
-                f"No se puede {verb} un informe en estado {report.get_state_display().lower()}."
+        if not access.holds_role(user, report, transition):
+            raise PermissionDenied(
+                f"Solo {transition.role_names} puede {transition.verb} este informe."
             )
-        if comment_required and not comment:
-            raise WorkflowError(comment_required)
+        role = access.acting_role(user, report, transition)
+        if role is None:
+            state = report.get_state_display().lower()
+            raise WorkflowError(f"No se puede {transition.verb} un informe en estado {state}.")
+        if transition.comment_required and not comment:
+            raise WorkflowError(transition.comment_required)
         if check:
             check(report)
-        event = ReportEvent.objects.create(
-            report=report,
-            action=action,
-            from_state=report.state,
-            to_state=TARGET_STATES[action],
-            user=user,
-            signer_name=_signer_name(user),
-            signer_position=access.signer_position(user, report, action),
-            comment=comment,
-        )
-        report.state = TARGET_STATES[action]
-        report._history_user = user
-        report._change_reason = event.get_action_display()
-        report.save()
+        event = _record(report, user, transition, role, comment)
         transaction.on_commit(lambda: _notify(event.pk))
-    original.state, original.updated_at = report.state, report.updated_at
+    original.pk, original.state, original.updated_at = report.pk, report.state, report.updated_at
+    return event
+
+
+def _record(report, user, transition, role, comment) -> ReportEvent:
+    event = ReportEvent.objects.create(
+        report=report,
+        action=transition.action,
+        from_state=report.state,
+        to_state=transition.target,
+        user=user,
+        signer_name=_signer_name(user),
+        signer_position=access.signer_position(role, report.unidad_ejecutora),
+        comment=comment,
+    )
+    if transition.changes_state:
+        report.state = transition.target
+        report._history_user = user
+        report._change_reason = transition.event
+        report.save()
+    logger.info(
+        "%s: %s",
+        transition.event,
+        report,
+        extra={
+            "user": user.username,
+            "action": transition.action,
+            "report": report.pk,
+            "from_state": event.from_state,
+            "to_state": event.to_state,
+        },
+    )
     return event
 
 
@@ -293,11 +292,25 @@ def _notify(event_pk):
     notifications.report_event_notify(event_pk)
 
 
+def report_transition(*, report, user, action, comment="") -> ReportEvent:
+    """Makes the transition `action` of poa.states.REPORT through its service."""
+    service = globals()[REPORT.transition(action).service]
+    return service(report=report, user=user, comment=comment)
+
+
 def report_send(*, report, user, comment="") -> ReportEvent:
     """BORRADOR → ENVIADO: the head of the unit signs ELABORÓ. Every meta needs what was
     achieved in the quarter and, when it differs from what was programmed, an observation."""
     return _transition(
         report=report, user=user, action=Action.SEND, comment=comment, check=_check_complete
+    )
+
+
+def report_mark_ready(*, report, user, comment="") -> ReportEvent:
+    """A capturista tells the head of the unit that the capture is complete (BORRADOR stays
+    BORRADOR): only a capture that could be sent as it is."""
+    return _transition(
+        report=report, user=user, action=Action.READY, comment=comment, check=_check_complete
     )
 
 
@@ -315,18 +328,12 @@ def _check_complete(report):
         if row_errors:
             errors[row.meta.pk] = row_errors
     if errors:
-        raise CaptureValidationError(errors)
+        raise CaptureValidationError(errors, sending=True)
 
 
-def report_return(*, report, user, comment) -> ReportEvent:
+def report_return(*, report, user, comment="") -> ReportEvent:
     """ENVIADO or REVISADO → BORRADOR, with the reason the unit must read."""
-    return _transition(
-        report=report,
-        user=user,
-        action=Action.RETURN,
-        comment=comment,
-        comment_required="Escriba el motivo de la devolución.",
-    )
+    return _transition(report=report, user=user, action=Action.RETURN, comment=comment)
 
 
 def report_review(*, report, user, comment="") -> ReportEvent:
@@ -339,16 +346,10 @@ def report_authorize(*, report, user, comment="") -> ReportEvent:
     return _transition(report=report, user=user, action=Action.AUTHORIZE, comment=comment)
 
 
-def report_reopen(*, report, user, reason) -> ReportEvent:
+def report_reopen(*, report, user, comment="") -> ReportEvent:
     """AUTORIZADO → BORRADOR by planeación, with the reason recorded. The unit captures again
     while the window (or an exception granted for it) is open."""
-    return _transition(
-        report=report,
-        user=user,
-        action=Action.REOPEN,
-        comment=reason,
-        comment_required="Escriba el motivo para reabrir el informe.",
-    )
+    return _transition(report=report, user=user, action=Action.REOPEN, comment=comment)
 
 
 # Capture ---------------------------------------------------------------------------------
@@ -384,17 +385,16 @@ def _capture_row(meta, quarter) -> CaptureRow:
 
 def validate_capture_row(*, meta, programado, alcanzado, observaciones, sending) -> dict:
     """Spanish messages by field ("alcanzado", "observaciones") for one row of the grid; the
-    same rules for the form, the save and the send."""
+    same rules for the form, the save and the send. `alcanzado` is what was typed (text) or
+    a number; empty means not captured."""
     errors = {}
     observaciones = observaciones or ""
-    if alcanzado is None or alcanzado == "":
-        if sending:
-            errors["alcanzado"] = "Capture lo alcanzado en el trimestre."
-        alcanzado = None
-    else:
-        alcanzado, error = _figure_error(meta, alcanzado)
-        if error:
-            errors["alcanzado"] = error
+    try:
+        alcanzado = read_figure(meta, alcanzado)
+    except figures.FigureError as error:
+        errors["alcanzado"], alcanzado = str(error), None
+    if alcanzado is None and sending and "alcanzado" not in errors:
+        errors["alcanzado"] = "Capture lo alcanzado en el trimestre."
     if len(observaciones) > MAX_OBSERVACIONES:
         errors["observaciones"] = (
             f"Las observaciones admiten como máximo {MAX_OBSERVACIONES:,} caracteres "
@@ -410,55 +410,62 @@ def validate_capture_row(*, meta, programado, alcanzado, observaciones, sending)
     return errors
 
 
-def _figure_error(meta, value):
-    try:
-        value = Decimal(str(value))
-    except InvalidOperation:
-        return None, "Escriba un número, por ejemplo 12."
-    if not value.is_finite():
-        return None, "Escriba un número, por ejemplo 12."
-    if value < 0:
-        return None, "La cifra no puede ser negativa."
-    if value >= MAX_FIGURE:
-        return None, "La cifra es demasiado grande."
-    whole = whole_number_error(meta.unidad_medida, value)
-    if whole:
-        return None, whole
-    if value != value.quantize(Decimal("0.01")):
-        return None, "Use como máximo dos decimales."
-    return value, None
+def read_figure(meta, value) -> Decimal | None:
+    """A figure of the meta as typed (text) or as a number, checked against its unit of
+    measure; None when empty. Raises figures.FigureError with the Spanish message."""
+    unidad = meta.unidad_medida
+    rules = {"whole_only": not unidad.admite_decimales, "unidad": unidad.nombre}
+    if value is None or isinstance(value, str):
+        return figures.parse_figure(value or "", **rules)
+    return figures.check_figure(value, **rules)
 
 
-def capture_save(*, report, user, version, rows) -> Report:
-    """Saves what the unit achieved in the quarter: every row or none.
+@dataclass(frozen=True)
+class CaptureResult:
+    report: Report
+    changed: int  # metas whose figure or observation changed
+    sent: ReportEvent | None  # the send, when asked for
 
-    rows = {meta_id: {"alcanzado": Decimal | None, "observaciones": str}}. Refused when the user
-    does not capture for the unit (PermissionDenied), the report is locked (WorkflowError),
-    someone saved since `version` (StaleVersionError) or a row is wrong
-    (CaptureValidationError)."""
+
+def capture_save(*, report, user, version, rows, send=False) -> CaptureResult:
+    """Saves what the unit achieved in the quarter, every row or none, and with `send` the
+    head of the unit then signs ELABORÓ, in the same transaction: both or neither.
+
+    rows = {meta_id: {"alcanzado": text or Decimal or None, "observaciones": str}}. Refused
+    when the user does not capture for the unit or may not send (PermissionDenied), the
+    report is locked (WorkflowError), someone saved since `version` (StaleVersionError) or a
+    row is wrong or incomplete for sending (CaptureValidationError)."""
     with transaction.atomic():
         report = _locked(report)
-        ue = report.unidad_ejecutora
-        if not access.can_capture(user, ue):
+        if not access.can_capture(user, report.unidad_ejecutora):
             raise PermissionDenied("No captura para esta unidad ejecutora.")
+        if send and not access.acting_role(user, report, REPORT.transition(Action.SEND)):
+            raise PermissionDenied("Solo el responsable de la unidad ejecutora envía el informe.")
         reason = lock_reason(report)
         if reason:
             raise WorkflowError(reason)
         version = _as_int(version)
         if version != report.version:
             raise StaleVersionError(history.changes_since(report, version))
-        progresses = _progresses_for(report, rows)
-        changed = _apply_rows(progresses, rows)
+        changed = _apply_rows(_progresses_for(report, rows), rows, sending=send)
         if changed:
-            history.record_baseline(changed)
-            for progress in changed:
-                progress._history_user = user
-                progress.save(update_fields=["alcanzado", "observaciones"])
-            report.version += 1
-            report._history_user = user
-            report._change_reason = "Captura"
-            report.save(update_fields=["version", "updated_at"])
-    return report
+            _save_progresses(report, changed, user, reason="Captura")
+        sent = report_send(report=report, user=user) if send else None
+    return CaptureResult(report, len(changed), sent)
+
+
+def _save_progresses(report, progresses, user, *, reason):
+    """Stores changed figures of the report's quarter and bumps its version, so a grid
+    opened before refuses to overwrite them."""
+    history.record_baseline(progresses)
+    for progress in progresses:
+        progress._history_user = user
+        progress._change_reason = reason
+        progress.save()
+    report.version += 1
+    report._history_user = user
+    report._change_reason = reason
+    report.save(update_fields=["version", "updated_at"])
 
 
 def _as_int(value):
@@ -470,6 +477,7 @@ def _as_int(value):
 
 
 def _progresses_for(report, rows):
+    """The quarter's row of each meta; a meta missing its row gets one (nothing programmed)."""
     metas = {
         meta.pk: meta
         for meta in Meta.objects.filter(
@@ -492,7 +500,7 @@ def _progresses_for(report, rows):
     return progresses
 
 
-def _apply_rows(progresses, rows):
+def _apply_rows(progresses, rows, *, sending=False):
     """Validates every row before touching any; returns the progress rows that change."""
     errors, changed = {}, []
     for meta_id, row in rows.items():
@@ -509,7 +517,7 @@ def _apply_rows(progresses, rows):
         if row_errors:
             errors[int(meta_id)] = row_errors
             continue
-        alcanzado = None if alcanzado in (None, "") else Decimal(str(alcanzado))
+        alcanzado = read_figure(progress.meta, alcanzado)
         if progress.pk and (progress.alcanzado, progress.observaciones) == (
             alcanzado,
             observaciones,
@@ -523,7 +531,7 @@ def _apply_rows(progresses, rows):
             continue
         changed.append(progress)
     if errors:
-        raise CaptureValidationError(errors)
+        raise CaptureValidationError(errors, sending=sending)
     return changed
 
 

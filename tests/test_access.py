@@ -6,6 +6,7 @@ from django.http import Http404
 
 from poa import access
 from poa.models import Report, ReportEvent
+from poa.states import REPORT
 from tests.conftest import unit
 
 Action = ReportEvent.Action
@@ -103,7 +104,7 @@ def test_get_unit_or_404_costs_a_fixed_number_of_queries(head_102, django_assert
     [
         (State.BORRADOR, "head_102", [Action.SEND]),
         (State.BORRADOR, "aaron", []),
-        (State.BORRADOR, "capturista_102", []),
+        (State.BORRADOR, "capturista_102", [Action.READY]),
         (State.ENVIADO, "aaron", [Action.REVIEW, Action.RETURN]),
         (State.ENVIADO, "head_102", []),
         (State.REVISADO, "aaron", [Action.AUTHORIZE, Action.RETURN]),
@@ -117,18 +118,34 @@ def test_get_unit_or_404_costs_a_fixed_number_of_queries(head_102, django_assert
 def test_allowed_actions_on_the_report_of_102(request, state, persona, expected):
     user = request.getfixturevalue(persona)
     report = make_report("102", state)
-    assert access.allowed_actions(user, report) == expected
+    assert allowed(user, report) == expected
+
+
+def allowed(user, report):
+    return [t.action for t in access.allowed_transitions(user, report, REPORT)]
 
 
 def test_aaron_sends_101_as_head_of_the_unit(aaron):
-    assert access.allowed_actions(aaron, make_report("101")) == [Action.SEND]
+    assert allowed(aaron, make_report("101")) == [Action.SEND]
 
 
 def test_signer_positions_are_the_cargo_of_each_role(aaron, head_102):
     report = make_report("201")
-    assert access.signer_position(aaron, report, Action.SEND) == "COORDINADOR DE PROMOCIÓN"
+    ue = report.unidad_ejecutora
+
+    def position(user, action):
+        return access.signer_position(
+            access.acting_role(user, report, REPORT.transition(action)), ue
+        )
+
+    assert position(aaron, Action.SEND) == "COORDINADOR DE PROMOCIÓN"
     director = "ENCARGADO DEL DESPACHO DE LA DIRECCIÓN EJECUTIVA"
-    assert access.signer_position(aaron, report, Action.REVIEW) == director
-    assert access.signer_position(aaron, report, Action.AUTHORIZE) == director
+    report.state = State.ENVIADO
+    assert position(aaron, Action.REVIEW) == director
+    report.state = State.REVISADO
+    assert position(aaron, Action.AUTHORIZE) == director
+    assert position(aaron, Action.RETURN) == director
     report_102 = make_report("102")
-    assert access.signer_position(head_102, report_102, Action.SEND) == "COORDINADOR ADMINISTRATIVO"
+    send = REPORT.transition(Action.SEND)
+    role = access.acting_role(head_102, report_102, send)
+    assert access.signer_position(role, report_102.unidad_ejecutora) == "COORDINADOR ADMINISTRATIVO"

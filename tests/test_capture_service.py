@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from poa import workflow
+from poa import history, workflow
 from poa.models import Ejercicio, Meta, QuarterlyProgress, Report, UnidadMedida
 from tests.conftest import open_q3, unit
 
@@ -36,7 +36,7 @@ def row(alcanzado, observaciones=""):
 
 def save(report, user, rows, version=None):
     version = report.version if version is None else version
-    return workflow.capture_save(report=report, user=user, version=version, rows=rows)
+    return workflow.capture_save(report=report, user=user, version=version, rows=rows).report
 
 
 def test_capturista_of_201_saves_q3_and_the_version_moves_on(q3_open, capturista_201):
@@ -216,7 +216,7 @@ def test_a_blank_figure_clears_a_draft_value(q3_open, capturista_201):
 def test_history_records_who_changed_what_with_old_and_new_values(q3_open, capturista_201, aaron):
     report = save(q3_report("201"), capturista_201, {meta(305).pk: row(100)})
     save(report, aaron, {meta(305).pk: row(95, "Menos visitas.")})
-    entries = workflow.meta_history(meta(305))
+    entries = history.meta_history(meta(305))
     assert [(e.user, e.quarter, e.field, e.old, e.new) for e in entries[:3]] == [
         (aaron, 3, "alcanzado", "100", "95"),
         (aaron, 3, "observaciones", "(vacío)", "Menos visitas."),
@@ -232,7 +232,7 @@ def test_meta_history_includes_the_state_changes_of_the_unit(aaron, reference):
     complete_quarter("201", 2)
     report = workflow.report_get_or_create(unidad_ejecutora=unit("201"), quarter=2)
     workflow.report_send(report=report, user=aaron)
-    entry = workflow.meta_history(meta(305))[0]
+    entry = history.meta_history(meta(305))[0]
     assert (entry.user, entry.quarter, entry.field, entry.old, entry.new) == (
         aaron,
         2,

@@ -81,7 +81,7 @@ def test_outsider_gets_404_and_anonymous_goes_to_login(q3_open, client, outsider
 
 def test_grid_of_a_quarter_that_does_not_exist_is_404(reference, client, capturista_201):
     client.force_login(capturista_201)
-    assert client.get(grid_url(quarter=5)).status_code == 404
+    assert client.get("/captura/2023/59/201/5/").status_code == 404
 
 
 def test_program_head_of_another_unit_sees_the_grid_read_only(q3_open, client, aaron):

@@ -157,7 +157,9 @@ def test_sending_an_incomplete_report_lists_the_metas_and_goes_to_the_grid(q3_op
     assert response.redirect_chain[-1][0] == reverse(
         "poa:capture-grid", args=[2023, "59", "201", 3]
     )
-    assert "No se puede enviar: faltan cifras u observaciones en las metas 300, 301" in html
+    assert (
+        "No se puede enviar el informe: faltan cifras u observaciones en las metas 300, 301" in html
+    )
     assert report_of().state == State.BORRADOR
 
 

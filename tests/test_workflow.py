@@ -85,7 +85,7 @@ def test_only_planeacion_reopens(request, persona):
     user = request.getfixturevalue(persona)
     with pytest.raises(PermissionDenied):
         workflow.report_reopen(
-            report=report_of("102", state=State.AUTORIZADO), user=user, reason="Error."
+            report=report_of("102", state=State.AUTORIZADO), user=user, comment="Error."
         )
 
 
@@ -116,7 +116,7 @@ def test_return_only_from_enviado_or_revisado(aaron, state):
 @pytest.mark.parametrize("state", [State.BORRADOR, State.ENVIADO, State.REVISADO])
 def test_reopen_only_from_autorizado(planeacion, state):
     with pytest.raises(workflow.WorkflowError, match="No se puede reabrir"):
-        workflow.report_reopen(report=report_of("102", state=state), user=planeacion, reason="x")
+        workflow.report_reopen(report=report_of("102", state=state), user=planeacion, comment="x")
 
 
 @pytest.mark.parametrize("state", [State.ENVIADO, State.REVISADO])
@@ -163,7 +163,7 @@ def test_planeacion_reopens_an_authorized_report_with_a_reason(planeacion):
     planeacion.first_name, planeacion.last_name = "Patricia", "Ramírez"
     planeacion.save()
     report = report_of("201", state=State.AUTORIZADO)
-    event = workflow.report_reopen(report=report, user=planeacion, reason="Cifra mal capturada.")
+    event = workflow.report_reopen(report=report, user=planeacion, comment="Cifra mal capturada.")
     report.refresh_from_db()
     assert report.state == State.BORRADOR
     assert event.comment == "Cifra mal capturada."
@@ -174,7 +174,7 @@ def test_planeacion_reopens_an_authorized_report_with_a_reason(planeacion):
 def test_reopen_needs_a_reason(planeacion):
     with pytest.raises(workflow.WorkflowError, match="motivo"):
         workflow.report_reopen(
-            report=report_of("201", state=State.AUTORIZADO), user=planeacion, reason=" "
+            report=report_of("201", state=State.AUTORIZADO), user=planeacion, comment=" "
         )
 
 

@@ -35,15 +35,14 @@ class Ejercicio(models.Model):
         return str(self.year)
 
 
-class Finalidad(models.Model):
-    """First level of the CONAC functional classification (DOF 27-12-2010)."""
+class Clasificacion(models.Model):
+    """A level of the CONAC functional classification (DOF 27-12-2010): a code whose last
+    digit the sheet prints, and a name."""
 
-    clave = models.CharField("clave", max_length=1, primary_key=True, validators=[digits])
     nombre = models.CharField("nombre", max_length=200)
 
     class Meta:
-        verbose_name = "finalidad"
-        verbose_name_plural = "finalidades"
+        abstract = True
         ordering = ["clave"]
 
     def __str__(self):
@@ -54,44 +53,41 @@ class Finalidad(models.Model):
         return self.clave[-1]
 
 
-class Funcion(models.Model):
-    clave = models.CharField("clave", max_length=2, primary_key=True, validators=[digits])
+def clave_field(length):
+    return models.CharField("clave", max_length=length, primary_key=True, validators=[digits])
+
+
+class Finalidad(Clasificacion):
+    clave = clave_field(1)
+
+    class Meta(Clasificacion.Meta):
+        verbose_name = "finalidad"
+        verbose_name_plural = "finalidades"
+
+
+class Funcion(Clasificacion):
+    clave = clave_field(2)
     finalidad = models.ForeignKey(
         Finalidad, models.PROTECT, related_name="funciones", verbose_name="finalidad"
     )
-    nombre = models.CharField("nombre", max_length=200)
 
-    class Meta:
+    class Meta(Clasificacion.Meta):
         verbose_name = "función"
         verbose_name_plural = "funciones"
-        ordering = ["clave"]
-
-    def __str__(self):
-        return f"{self.clave} {self.nombre}"
-
-    @property
-    def digit(self):
-        return self.clave[-1]
 
 
-class Subfuncion(models.Model):
-    clave = models.CharField("clave", max_length=3, primary_key=True, validators=[digits])
+class Subfuncion(Clasificacion):
+    clave = clave_field(3)
     funcion = models.ForeignKey(
         Funcion, models.PROTECT, related_name="subfunciones", verbose_name="función"
     )
-    nombre = models.CharField("nombre", max_length=200)
 
-    class Meta:
+    class Meta(Clasificacion.Meta):
         verbose_name = "subfunción"
         verbose_name_plural = "subfunciones"
-        ordering = ["clave"]
 
     def __str__(self):
         return f"{'.'.join(self.clave)} {self.nombre}"
-
-    @property
-    def digit(self):
-        return self.clave[-1]
 
 
 class Persona(models.Model):
@@ -185,6 +181,15 @@ class Programa(Responsable):
         return f"{self.clave} {self.nombre}"
 
 
+# What a unit's sheet, report and emails need beside the unit: its year and its signatories.
+SIGNER_PATHS = ("ramo__ejercicio", "ramo__responsable", "programa__responsable", "responsable")
+
+
+class UnidadEjecutoraQuerySet(models.QuerySet):
+    def with_signers(self):
+        return self.select_related(*SIGNER_PATHS)
+
+
 class UnidadEjecutora(Responsable):
     # The ramo is kept on the unit so that its code is unique within the ramo in the database;
     # clean() checks it agrees with the programa's.
@@ -204,6 +209,8 @@ class UnidadEjecutora(Responsable):
         verbose_name="capturistas",
         help_text="Usuarios que capturan lo alcanzado de esta unidad.",
     )
+
+    objects = UnidadEjecutoraQuerySet.as_manager()
 
     class Meta:
         verbose_name = "unidad ejecutora"

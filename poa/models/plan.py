@@ -14,8 +14,8 @@ from poa import figures
 
 from .catalog import LineaAccion, UnidadEjecutora, UnidadMedida
 
-NON_NEGATIVE = MinValueValidator(0, "La cifra no puede ser negativa.")
-FIGURE_DIGITS = 12
+NON_NEGATIVE = MinValueValidator(0, figures.FIGURE_MESSAGES["negative"])
+FIGURE_DIGITS = figures.FIGURE_DIGITS
 
 
 def figure_field(verbose_name, **kwargs):
@@ -34,7 +34,7 @@ def whole_number_error(unidad, value):
         return None
     if Decimal(value) == Decimal(value).to_integral_value():
         return None
-    return f"La unidad de medida «{unidad}» solo admite números enteros."
+    return figures.whole_number_message(unidad)
 
 
 class Meta(models.Model):

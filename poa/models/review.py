@@ -3,12 +3,14 @@ that moved them. Only poa.workflow changes a report's state."""
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from poa import figures
+from poa.states import REPORT
 
-from .catalog import Ejercicio, UnidadEjecutora
+from .catalog import SIGNER_PATHS, Ejercicio, UnidadEjecutora
 
 QUARTER_CHOICES = [(q, f"{q}. {figures.QUARTER_LABELS[q]}") for q in figures.QUARTERS]
 
@@ -83,14 +85,17 @@ class CaptureException(models.Model):
         return f"{self.period} · UE {self.unidad_ejecutora.clave}"
 
 
-class Report(models.Model):
-    """The TMM-F004 of one unit for one quarter, as it moves towards authorization."""
+class ReportQuerySet(models.QuerySet):
+    def with_signers(self):
+        """The reports with their unit, year and the three signatories, in the same query."""
+        return self.select_related(*(f"unidad_ejecutora__{path}" for path in SIGNER_PATHS))
 
-    class State(models.TextChoices):
-        BORRADOR = "borrador", "Borrador"
-        ENVIADO = "enviado", "Enviado"
-        REVISADO = "revisado", "Revisado"
-        AUTORIZADO = "autorizado", "Autorizado"
+
+class Report(models.Model):
+    """The TMM-F004 of one unit for one quarter, as it moves towards authorization. Its
+    states and transitions are defined in poa.states.REPORT."""
+
+    State = REPORT.state_choices("State")
 
     unidad_ejecutora = models.ForeignKey(
         UnidadEjecutora, models.PROTECT, related_name="reports", verbose_name="unidad ejecutora"
@@ -101,6 +106,8 @@ class Report(models.Model):
     version = models.PositiveIntegerField("versión", default=0)
     updated_at = models.DateTimeField("actualizado", auto_now=True)
     history = HistoricalRecords(verbose_name="historial del informe")
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = "informe trimestral"
@@ -123,16 +130,29 @@ class Report(models.Model):
         ue = self.unidad_ejecutora
         return f"UE {ue.clave} · {figures.QUARTER_LABELS[self.quarter]} {ue.ramo.ejercicio}"
 
+    def get_absolute_url(self):
+        return self.url("poa:report")
+
+    @property
+    def address(self) -> tuple:
+        """(year, ramo, ue, quarter): the arguments of every URL of the report."""
+        ue = self.unidad_ejecutora
+        return (ue.ramo.ejercicio.year, ue.ramo.clave, ue.clave, self.quarter)
+
+    def url(self, name, *extra) -> str:
+        """The path of one of the report's pages: report.url("poa:sheet-pdf")."""
+        return reverse(name, args=[*self.address, *extra])
+
+    @property
+    def machine_state(self):
+        """The state's definition in poa.states, with what it waits for."""
+        return REPORT.state(self.state)
+
 
 class ReportEvent(models.Model):
     """One transition of a report: who, signing with which position, when, and why."""
 
-    class Action(models.TextChoices):
-        SEND = "send", "Enviado (elaboró)"
-        RETURN = "return", "Devuelto"
-        REVIEW = "review", "Revisado (revisó)"
-        AUTHORIZE = "authorize", "Autorizado (autorizó)"
-        REOPEN = "reopen", "Reabierto por planeación"
+    Action = REPORT.action_choices("Action")
 
     report = models.ForeignKey(
         Report, models.CASCADE, related_name="events", verbose_name="informe"
@@ -156,6 +176,10 @@ class ReportEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} · {self.signer_name}"
+
+    @property
+    def transition(self):
+        return REPORT.transition(self.action)
 
 
 class ReminderSent(models.Model):

@@ -7,37 +7,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 
-from poa import access, figures, history, workflow
+from poa import access, figures, history, selectors, workflow
 from poa.forms import CaptureRowForm, VersionForm
-from poa.models import Meta, Report, ReportEvent
+from poa.models import Meta, ReportEvent
+from poa.states import REPORT
 
 Action = ReportEvent.Action
-NOT_SAVED = "Revise las cifras marcadas; no se guardó ningún cambio."
-
-
-def report_or_404(user, year, ramo, ue, quarter, *, create=False):
-    """The report of a unit the user may see, for a quarter 1–4 (404 otherwise). A quarter
-    nobody opened yet has no report: reading shows an unsaved draft, writing creates it."""
-    if quarter not in figures.QUARTERS:
-        raise Http404("El trimestre debe ser 1, 2, 3 o 4.")
-    unidad = access.get_unit_or_404(user, year, ramo, ue)
-    report = Report.objects.filter(unidad_ejecutora=unidad, quarter=quarter).first()
-    if report is None and create:
-        report = workflow.report_get_or_create(unidad_ejecutora=unidad, quarter=quarter)
-    elif report is None:
-        report = Report(unidad_ejecutora=unidad, quarter=quarter)
-    report.unidad_ejecutora = unidad  # keeps the catalog get_unit_or_404 already fetched
-    return report
-
-
-def report_args(report):
-    ue = report.unidad_ejecutora
-    return [ue.ramo.ejercicio.year, ue.ramo.clave, ue.clave, report.quarter]
 
 
 @dataclass
@@ -62,12 +40,10 @@ class GridRow:
 
 @login_required
 def capture_grid(request, year, ramo, ue, quarter):
-    posted = request.method == "POST"
-    report = report_or_404(request.user, year, ramo, ue, quarter, create=posted)
-    if posted:
+    report = selectors.report_or_404(request.user, year, ramo, ue, quarter)
+    if request.method == "POST":
         return _save(request, report)
-    rows = workflow.capture_rows(report)
-    grid = [GridRow(row, CaptureRowForm(row=row)) for row in rows]
+    grid = [GridRow(row, CaptureRowForm(row=row)) for row in workflow.capture_rows(report)]
     return _render(request, report, grid)
 
 
@@ -78,48 +54,38 @@ def _render(request, report, grid, *, stale=None, status=200):
     if not lock and not can_capture:
         lock = "Usted puede consultar estas cifras; solo los capturistas de la unidad y su "
         lock += "responsable las capturan."
-    window = workflow.capture_window(unidad_ejecutora=ue, quarter=report.quarter)
+    transitions = access.allowed_transitions(user, report, REPORT)
     context = {
         "report": report,
         "ue": ue,
-        "args": report_args(report),
         "grid": grid,
         "editable": lock is None,
         "lock_reason": lock,
-        "window": window,
-        "can_send": Action.SEND in access.allowed_actions(user, report),
+        "window": workflow.capture_window(unidad_ejecutora=ue, quarter=report.quarter),
+        "send": REPORT.transition(Action.SEND),
+        "can_send": REPORT.transition(Action.SEND) in transitions,
+        "ready": REPORT.transition(Action.READY),
+        "can_notify": REPORT.transition(Action.READY) in transitions,
+        "since": selectors.since_of(report),
         "version": report.version,
         "stale": stale,
-        "returned": _returned(report),
         "bound": any(item.form.is_bound for item in grid),
         "quarter_label": figures.QUARTER_LABELS[report.quarter],
         "threshold": settings.POA_OBSERVATION_THRESHOLD,
+        "figure_messages": figures.FIGURE_MESSAGES,
     }
     return render(request, "capture/grid.html", context, status=status)
 
 
-def _returned(report):
-    """The return or reopening that brought the report back to the unit, for its reason."""
-    if report.pk is None or report.state != Report.State.BORRADOR:
-        return None
-    last = report.events.order_by("-created_at", "-id").first()
-    restarts = (Action.RETURN, Action.REOPEN)
-    return last if last and last.action in restarts else None
-
-
 def _save(request, report):
     """Saves every row or none; with "send", the unit's head then signs ELABORÓ."""
-    user = request.user
-    if not access.can_capture(user, report.unidad_ejecutora):
+    if not access.can_capture(request.user, report.unidad_ejecutora):
         raise PermissionDenied("No captura para esta unidad ejecutora.")
-    grid_url = reverse("poa:capture-grid", args=report_args(report))
     lock = workflow.lock_reason(report)
     if lock:
         messages.error(request, f"No se guardó ningún cambio. {lock}")
-        return redirect(grid_url)
+        return redirect(report.url("poa:capture-grid"))
     sending = "send" in request.POST
-    if sending and Action.SEND not in access.allowed_actions(user, report):
-        raise PermissionDenied("Solo el responsable de la unidad ejecutora envía el informe.")
     grid = [
         GridRow(row, CaptureRowForm(request.POST, row=row, sending=sending))
         for row in workflow.capture_rows(report)
@@ -127,32 +93,40 @@ def _save(request, report):
     version = VersionForm(request.POST)
     if not version.is_valid():
         messages.error(request, "La página de captura llegó incompleta; vuelva a cargarla.")
-        return redirect(grid_url)
+        return redirect(report.url("poa:capture-grid"))
     if not all([item.form.is_valid() for item in grid]):
-        messages.error(request, NOT_SAVED)
+        messages.error(request, workflow.capture_refusal(sending))
         return _render(request, report, grid)
-    rows = {item.row.meta.pk: item.form.as_service_row() for item in grid}
     try:
-        with transaction.atomic():
-            workflow.capture_save(
-                report=report, user=user, version=version.cleaned_data["version"], rows=rows
-            )
-            if sending:
-                workflow.report_send(report=report, user=user)
+        result = workflow.capture_save(
+            report=report,
+            user=request.user,
+            version=version.cleaned_data["version"],
+            rows={item.row.meta.pk: item.form.as_service_row() for item in grid},
+            send=sending,
+        )
     except workflow.StaleVersionError as error:
         return _stale(request, report, grid, error)
     except workflow.CaptureValidationError as error:
         _attach_errors(grid, error.errors)
-        messages.error(request, NOT_SAVED)
+        messages.error(request, str(error))
         return _render(request, report, grid)
     except workflow.WorkflowError as error:
         messages.error(request, f"No se guardó ningún cambio. {error}")
-        return redirect(grid_url)
-    if sending:
-        messages.success(request, "Se guardaron las cifras y se envió el informe a revisión.")
-        return redirect("poa:report", *report_args(report))
-    messages.success(request, f"Se guardaron las cifras de {len(rows)} metas.")
-    return redirect(grid_url)
+        return redirect(report.url("poa:capture-grid"))
+    messages.success(request, _saved_message(result))
+    return redirect(report.url("poa:report" if result.sent else "poa:capture-grid"))
+
+
+def _saved_message(result):
+    saved = {
+        0: "No había cambios que guardar",
+        1: "Se guardaron las cifras de 1 meta",
+    }.get(result.changed, f"Se guardaron las cifras de {result.changed:,} metas")
+    if result.sent:
+        sent = REPORT.transition(Action.SEND).done
+        return sent if not result.changed else f"{saved}. {sent}"
+    return f"{saved}."
 
 
 def _stale(request, report, grid, error):

@@ -4,14 +4,14 @@ later deadlines for a single unit."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from poa import access, workflow
+from poa import access, selectors, workflow
 from poa.forms import ExceptionGrantForm, PeriodOpenForm
-from poa.models import CapturePeriod, Report
+from poa.localtime import short_datetime
+from poa.models import CapturePeriod
 
 
 def planeacion_required(view):
@@ -27,26 +27,6 @@ def planeacion_required(view):
     return wrapped
 
 
-REPORTS = "ejercicio__ramos__unidades__reports"
-
-
-def _periods():
-    """Every period with how many of its reports are in each state, in one query (plus one
-    for the exceptions)."""
-    by_state = {
-        f"n_{state}": Count(
-            REPORTS,
-            filter=Q(**{f"{REPORTS}__quarter": F("quarter"), f"{REPORTS}__state": state}),
-        )
-        for state in Report.State.values
-    }
-    return (
-        CapturePeriod.objects.select_related("ejercicio", "opened_by")
-        .prefetch_related("exceptions__unidad_ejecutora", "exceptions__granted_by")
-        .annotate(**by_state)
-    )
-
-
 @planeacion_required
 def periods(request):
     form = PeriodOpenForm(request.POST if request.method == "POST" else None)
@@ -60,11 +40,11 @@ def periods(request):
         )
         messages.success(
             request,
-            f"Se abrió la captura de {period} hasta el "
-            f"{_local(period.deadline)}; cada unidad ejecutora tiene su informe en borrador.",
+            f"Se abrió la captura de {period} hasta el {short_datetime(period.deadline)}; "
+            "cada unidad ejecutora tiene su informe en borrador.",
         )
         return redirect("poa:periods")
-    context = {"periods": _periods(), "form": form, "now": timezone.now()}
+    context = {"periods": selectors.periods_with_counts(), "form": form, "now": timezone.now()}
     return render(request, "planning/periods.html", context)
 
 
@@ -97,11 +77,7 @@ def exception_grant(request, pk):
             messages.success(
                 request,
                 f"Prórroga otorgada a la UE {data['unidad_ejecutora'].clave} hasta el "
-                f"{_local(data['deadline'])}.",
+                f"{short_datetime(data['deadline'])}.",
             )
             return redirect("poa:periods")
     return render(request, "planning/exception_grant.html", {"period": period, "form": form})
-
-
-def _local(moment):
-    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")

@@ -168,7 +168,7 @@ def test_quarter_of_201_from_capture_to_authorized_pdf(journey):
     )
     journey.shot(capturista, "grid-corrigiendo")
     capturista.get_by_role("button", name="Guardar").click()
-    expect(capturista.get_by_text("Se guardaron las cifras de 8 metas.")).to_be_visible()
+    expect(capturista.get_by_text("Se guardaron las cifras de 1 meta.")).to_be_visible()
 
     # The head sends again, the program head reviews, the ramo head authorizes
     head.goto(grid_url)

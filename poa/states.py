@@ -1,0 +1,311 @@
+"""The states and transitions of every workflow of POA, each defined once.
+
+A Machine lists its states and its transitions; a Transition says from which states it starts,
+where it ends, who may make it (by role, per source state), which service in poa.workflow makes
+it, and every sentence a person reads about it: the button, the confirmation, the message once
+done, the line of the timeline, the email and the task on the home page. access.py, the
+services, the views, the notifications, the home page, the templates and the admin read from
+here; nothing else spells these facts.
+
+Roles are names; poa.access says who holds each on a unit and with which position they sign.
+No database access and no import of poa.models here: the models take their choices from here.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import models
+
+# Roles: who may act on a unit's report or programming
+CAPTURISTA = "capturista"
+UE_HEAD = "ue_head"
+PROGRAM_HEAD = "program_head"
+RAMO_HEAD = "ramo_head"
+PLANEACION = "planeacion"
+
+ROLE_NAMES = {
+    CAPTURISTA: "un capturista de la unidad ejecutora",
+    UE_HEAD: "el responsable de la unidad ejecutora",
+    PROGRAM_HEAD: "el responsable del programa",
+    RAMO_HEAD: "el responsable del ramo",
+    PLANEACION: "planeación",
+}
+
+# How the sheet's signature blocks name the role of whoever signs.
+ROLE_TITLES = {
+    UE_HEAD: "RESPONSABLE DE LA UNIDAD EJECUTORA",
+    PROGRAM_HEAD: "RESPONSABLE DEL PROGRAMA",
+    RAMO_HEAD: "RESPONSABLE DEL RAMO",
+}
+
+
+@dataclass(frozen=True)
+class State:
+    name: str  # the enum member: BORRADOR
+    value: str  # stored: borrador
+    label: str  # shown: Borrador
+    waiting: str  # what the report waits for, said to those who cannot act
+    task: str = ""  # what the unit does in this state, on its home page
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str  # stored on the event: send
+    name: str  # the enum member: SEND
+    slug: str  # in the URL: enviar
+    verb: str  # in refusals: "No se puede enviar…"
+    sources: tuple[str, ...]
+    target: str
+    # Roles that may act, by source state; the first role the user holds is the one they sign as.
+    actors: dict[str, tuple[str, ...]]
+    service: str  # the function of poa.workflow that makes it
+    event: str  # the timeline's line and the event's label: "Enviado (elaboró)"
+    label: str  # the button: "Enviar (firmar ELABORÓ)"
+    confirm: str  # the button inside the confirmation
+    style: str  # Bootstrap colour of both buttons
+    question: str  # what the confirmation says will happen
+    done: str  # the message once made
+    subject: str  # the email's subject: "Informe … enviado para su revisión"
+    next_step: str  # the email's last word to its readers
+    notify: tuple[str, ...]  # roles emailed once it is made
+    task: str = ""  # the home page's sentence for whoever may make it
+    comment_required: str = ""  # the Spanish refusal when a comment is mandatory
+    restarts: bool = False  # clears the signatures: the subject returns to its unit
+    signs: str = ""  # the signature block it fills: ELABORÓ
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """Every role that makes this transition from some state, without repeats."""
+        roles = [role for state_roles in self.actors.values() for role in state_roles]
+        return tuple(dict.fromkeys(roles))
+
+    @property
+    def role_names(self) -> str:
+        """el responsable del programa o el responsable del ramo"""
+        return " o ".join(ROLE_NAMES[role] for role in self.roles)
+
+    @property
+    def signer_role(self) -> str:
+        """The role whose block a signing transition fills: its first actor."""
+        return self.actors[self.sources[0]][0]
+
+    @property
+    def changes_state(self) -> bool:
+        return any(source != self.target for source in self.sources)
+
+
+@dataclass(frozen=True)
+class Machine:
+    noun: str  # el informe, la programación: for refusals
+    states: tuple[State, ...]
+    transitions: tuple[Transition, ...]
+    _by_action: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_by_action", {t.action: t for t in self.transitions})
+        names = {s.value for s in self.states}
+        for t in self.transitions:
+            assert set(t.sources) | {t.target} <= names, t.action
+            assert set(t.actors) == set(t.sources), t.action
+
+    @property
+    def initial(self) -> State:
+        return self.states[0]
+
+    def state(self, value) -> State:
+        return next(s for s in self.states if s.value == value)
+
+    def transition(self, action) -> Transition:
+        return self._by_action[action]
+
+    def by_slug(self, slug) -> Transition | None:
+        return next((t for t in self.transitions if t.slug == slug), None)
+
+    def from_state(self, value) -> list[Transition]:
+        """The transitions that start from a state, in the order the screens offer them."""
+        return [t for t in self.transitions if value in t.sources]
+
+    @property
+    def restart_actions(self) -> frozenset[str]:
+        return frozenset(t.action for t in self.transitions if t.restarts)
+
+    @property
+    def signing(self) -> tuple[Transition, ...]:
+        """The transitions that fill a signature block, in the order of the blocks."""
+        return tuple(t for t in self.transitions if t.signs)
+
+    def state_choices(self, class_name) -> type[models.TextChoices]:
+        members = [(s.name, (s.value, s.label)) for s in self.states]
+        return models.TextChoices(class_name, members)
+
+    def action_choices(self, class_name) -> type[models.TextChoices]:
+        members = [(t.name, (t.action, t.event)) for t in self.transitions]
+        return models.TextChoices(class_name, members)
+
+
+BORRADOR, ENVIADO, REVISADO, AUTORIZADO = "borrador", "enviado", "revisado", "autorizado"
+
+REPORT = Machine(
+    noun="el informe",
+    states=(
+        State(
+            "BORRADOR",
+            BORRADOR,
+            "Borrador",
+            "El responsable de la unidad ejecutora envía el informe cuando la captura esté "
+            "completa.",
+            task="Capturar lo alcanzado",
+        ),
+        State(
+            "ENVIADO",
+            ENVIADO,
+            "Enviado",
+            "En espera de la revisión del responsable del programa.",
+        ),
+        State(
+            "REVISADO",
+            REVISADO,
+            "Revisado",
+            "En espera de la autorización del responsable del ramo.",
+        ),
+        State(
+            "AUTORIZADO",
+            AUTORIZADO,
+            "Autorizado",
+            "Informe autorizado. Solo planeación puede reabrirlo.",
+        ),
+    ),
+    transitions=(
+        Transition(
+            action="send",
+            name="SEND",
+            slug="enviar",
+            verb="enviar",
+            sources=(BORRADOR,),
+            target=ENVIADO,
+            actors={BORRADOR: (UE_HEAD,)},
+            service="report_send",
+            event="Enviado (elaboró)",
+            label="Enviar (firmar ELABORÓ)",
+            confirm="Sí, enviar y firmar ELABORÓ",
+            style="success",
+            question="El informe pasará a revisión con su firma ELABORÓ y ya no podrá "
+            "modificarse, salvo que se lo devuelvan.",
+            done="Informe enviado a revisión.",
+            subject="enviado para su revisión",
+            next_step="Le corresponde revisarlo (REVISÓ) o devolverlo con un comentario.",
+            notify=(PROGRAM_HEAD,),
+            task="Capturar y enviar (firmar ELABORÓ)",
+            signs="ELABORÓ",
+        ),
+        Transition(
+            action="review",
+            name="REVIEW",
+            slug="revisar",
+            verb="revisar",
+            sources=(ENVIADO,),
+            target=REVISADO,
+            actors={ENVIADO: (PROGRAM_HEAD,)},
+            service="report_review",
+            event="Revisado (revisó)",
+            label="Revisar (firmar REVISÓ)",
+            confirm="Sí, revisar y firmar REVISÓ",
+            style="success",
+            question="El informe quedará revisado con su firma REVISÓ y pasará a autorización.",
+            done="Informe revisado.",
+            subject="revisado, pendiente de autorizar",
+            next_step="Le corresponde autorizarlo (AUTORIZÓ) o devolverlo con un comentario.",
+            notify=(RAMO_HEAD,),
+            task="Revisar (firmar REVISÓ)",
+            signs="REVISÓ",
+        ),
+        Transition(
+            action="authorize",
+            name="AUTHORIZE",
+            slug="autorizar",
+            verb="autorizar",
+            sources=(REVISADO,),
+            target=AUTORIZADO,
+            actors={REVISADO: (RAMO_HEAD,)},
+            service="report_authorize",
+            event="Autorizado (autorizó)",
+            label="Autorizar (firmar AUTORIZÓ)",
+            confirm="Sí, autorizar y firmar AUTORIZÓ",
+            style="success",
+            question="El informe quedará autorizado con su firma AUTORIZÓ; sus cifras serán "
+            "definitivas y solo planeación podrá reabrirlo.",
+            done="Informe autorizado.",
+            subject="autorizado",
+            next_step="Las cifras del trimestre quedan firmes.",
+            notify=(UE_HEAD, CAPTURISTA),
+            task="Autorizar (firmar AUTORIZÓ)",
+            signs="AUTORIZÓ",
+        ),
+        Transition(
+            action="return",
+            name="RETURN",
+            slug="devolver",
+            verb="devolver",
+            sources=(ENVIADO, REVISADO),
+            target=BORRADOR,
+            # From REVISADO the ramo head may return too, and signs as such.
+            actors={ENVIADO: (PROGRAM_HEAD,), REVISADO: (RAMO_HEAD, PROGRAM_HEAD)},
+            service="report_return",
+            event="Devuelto",
+            label="Devolver",
+            confirm="Sí, devolver",
+            style="warning",
+            question="El informe regresará a borrador para que la unidad lo corrija; las "
+            "firmas anteriores se anulan. Escriba qué debe corregirse.",
+            done="Informe devuelto a la unidad ejecutora.",
+            subject="devuelto para corrección",
+            next_step="Corrija la captura y vuelva a enviarlo.",
+            notify=(UE_HEAD, CAPTURISTA),
+            comment_required="Escriba el motivo de la devolución.",
+            restarts=True,
+        ),
+        Transition(
+            action="reopen",
+            name="REOPEN",
+            slug="reabrir",
+            verb="reabrir",
+            sources=(AUTORIZADO,),
+            target=BORRADOR,
+            actors={AUTORIZADO: (PLANEACION,)},
+            service="report_reopen",
+            event="Reabierto por planeación",
+            label="Reabrir",
+            confirm="Sí, reabrir",
+            style="danger",
+            question="El informe autorizado regresará a borrador y se anulan sus firmas. "
+            "Quedará registrado el motivo.",
+            done="Informe reabierto.",
+            subject="reabierto por planeación",
+            next_step="Corrija la captura y vuelva a enviarlo.",
+            notify=(UE_HEAD, CAPTURISTA),
+            comment_required="Escriba el motivo para reabrir el informe.",
+            restarts=True,
+        ),
+        Transition(
+            action="ready",
+            name="READY",
+            slug="avisar",
+            verb="avisar al responsable sobre",
+            sources=(BORRADOR,),
+            target=BORRADOR,
+            actors={BORRADOR: (CAPTURISTA,)},
+            service="report_mark_ready",
+            event="Captura lista (aviso al responsable)",
+            label="Avisar al responsable: captura lista",
+            confirm="Sí, avisar al responsable",
+            style="primary",
+            question="Se avisará por correo al responsable de la unidad ejecutora que la "
+            "captura está completa para que revise las cifras y envíe el informe con su "
+            "firma ELABORÓ.",
+            done="Se avisó al responsable de la unidad que la captura está lista.",
+            subject="marcado como listo para enviar",
+            next_step="Revise las cifras y envíe el informe (firmar ELABORÓ), o pida a los "
+            "capturistas que corrijan lo necesario.",
+            notify=(UE_HEAD,),
+        ),
+    ),
+)
