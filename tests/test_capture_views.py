@@ -138,6 +138,11 @@ def test_a_variance_without_observation_is_refused_next_to_the_field(
         ("-3", "La cifra no puede ser negativa."),
         ("2.5", "solo admite números enteros."),
         ("muchos", "Escriba un número, por ejemplo 12."),
+        ("١٢", "Escriba un número, por ejemplo 12."),
+        ("１２", "Escriba un número, por ejemplo 12."),
+        ("1_000", "Escriba un número, por ejemplo 12."),
+        ("1,5", "Use punto decimal, no coma: por ejemplo 1.5."),
+        ("1.2.3", "Escriba un número, por ejemplo 12."),
     ],
 )
 def test_a_bad_figure_gets_a_spanish_message_and_nothing_is_saved(
@@ -228,6 +233,34 @@ def test_ue_head_saves_and_sends_from_the_grid(q3_open, client, aaron):
     report = q3_report()
     assert report.state == State.ENVIADO and achieved(305) == 110
     assert report.events.get().signer_position == "COORDINADOR DE PROMOCIÓN"
+
+
+def test_a_meta_without_its_quarter_row_is_saved_with_one(q3_open, client, capturista_201):
+    data = grid_data(values={300: ("4", ""), 307: ("3", "Sin programar en el trimestre.")})
+    QuarterlyProgress.objects.filter(meta__numero=307, quarter=3).delete()
+    meta_307 = Meta.objects.get(numero=307)
+    client.force_login(capturista_201)
+    response = client.post(grid_url(), data)
+    assert response.status_code == 302
+    assert achieved(307) == 3 and achieved(300) == 4
+    progress = QuarterlyProgress.objects.get(meta=meta_307, quarter=3)
+    assert progress.programado == 0
+
+
+def test_the_saved_message_counts_only_the_metas_that_changed(q3_open, client, capturista_201):
+    client.force_login(capturista_201)
+    response = client.post(grid_url(), grid_data(), follow=True)
+    assert "Se guardaron las cifras de 8 metas." in response.content.decode()
+    response = client.post(grid_url(), grid_data(values={300: ("5", "Una más.")}), follow=True)
+    assert "Se guardaron las cifras de 1 meta." in response.content.decode()
+    response = client.post(grid_url(), grid_data(values={300: ("5", "Una más.")}), follow=True)
+    assert "No había cambios que guardar." in response.content.decode()
+
+
+def test_a_refused_send_says_it_was_not_sent(q3_open, client, aaron):
+    client.force_login(aaron)
+    response = client.post(grid_url(), grid_data(values={302: ("", "")}, send="1"))
+    assert "el informe no se envió y no se guardó ningún cambio" in response.content.decode()
 
 
 def test_sending_requires_every_figure(q3_open, client, aaron):
