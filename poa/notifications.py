@@ -202,3 +202,55 @@ def send_reminders(now=None) -> int:
             )
             sent += 1
     return sent
+
+
+# The annual programming -------------------------------------------------------------------
+
+
+def planning_event_notify(kind, event_pk):
+    """Emails whoever acts next after a transition of a programming ("programacion") or of a
+    modification ("modificacion"); called by poa.planning on commit."""
+    from poa.models import ModificacionEvent, ProgramacionEvent
+
+    if kind == "programacion":
+        event = ProgramacionEvent.objects.select_related(
+            "programacion__unidad_ejecutora__ramo__ejercicio",
+            "programacion__unidad_ejecutora__responsable__usuario",
+        ).get(pk=event_pk)
+        ue = event.programacion.unidad_ejecutora
+        what, path = "La programación anual", programming_path(event.programacion)
+    else:
+        event = ModificacionEvent.objects.select_related(
+            "modificacion__meta__unidad_ejecutora__ramo__ejercicio",
+            "modificacion__meta__unidad_ejecutora__responsable__usuario",
+        ).get(pk=event_pk)
+        meta = event.modificacion.meta
+        ue = meta.unidad_ejecutora
+        what = f"La solicitud de modificación de la meta {meta.numero}"
+        path = settings.POA_SITE_URL.rstrip("/") + reverse("poa:meta-detail", args=[meta.pk])
+    message = planning_message(event, ue, what, path)
+    if message:
+        message.send()
+
+
+def programming_path(programacion):
+    return settings.POA_SITE_URL.rstrip("/") + programacion.get_absolute_url()
+
+
+def planning_message(event, ue, what, path) -> EmailMessage | None:
+    transition = event.transition
+    to = _unique([email for role in transition.notify for email in role_emails(role, ue)])
+    if not to:
+        return None
+    signer = event.signer_name
+    if event.signer_position:
+        signer += f" ({event.signer_position})"
+    lines = [
+        f"{what} {ue.ramo.ejercicio.year} de la unidad ejecutora {ue.clave} {ue.nombre}: "
+        f"{transition.subject}, por {signer} el {short_datetime(event.created_at)}.",
+    ]
+    if event.comment:
+        lines += ["", f"Comentario: {event.comment}"]
+    lines += ["", transition.next_step, "", f"Consúltela en: {path}"]
+    subject = f"POA {ue.ramo.ejercicio.year} · UE {ue.clave}: {transition.subject}"
+    return EmailMessage(subject, "\n".join(lines), to=to)

@@ -15,7 +15,14 @@ from django.utils import timezone
 
 from poa import access, figures, states
 from poa.dates import quarter_end
-from poa.models import Meta, QuarterlyProgress, Report, ReportEvent, UnidadEjecutora
+from poa.models import (
+    Meta,
+    MetaVersion,
+    QuarterlyProgress,
+    Report,
+    ReportEvent,
+    UnidadEjecutora,
+)
 from poa.states import REPORT
 
 FORM_CODE = "TMM-F004"
@@ -133,6 +140,10 @@ def _metas_by_unit(units):
         .prefetch_related(
             "lineas_accion",
             Prefetch("avances", queryset=QuarterlyProgress.objects.order_by("quarter")),
+            Prefetch(
+                "versions",
+                queryset=MetaVersion.objects.select_related("unidad_medida").order_by("numero"),
+            ),
         )
         .order_by("numero")
     )
@@ -153,7 +164,8 @@ def _reports_by_unit(units, quarter):
 def _sheet(unit, metas, report, quarter):
     ramo, programa, subfuncion = unit.ramo, unit.programa, unit.subfuncion
     funcion = subfuncion.funcion
-    rows = tuple(_row(meta, quarter) for meta in metas)
+    authorized_at = _authorized_at(report)
+    rows = tuple(_row(meta, quarter, authorized_at) for meta in metas)
     return Sheet(
         municipio=ramo.ejercicio.municipio,
         year=ramo.ejercicio.year,
@@ -188,23 +200,50 @@ def _lineas(metas):
     return tuple(Code(linea.clave, linea.nombre) for linea in ordered)
 
 
-def _row(meta, quarter):
-    series = meta.quarter_series()
-    programmed, achieved, observations = series
+def _row(meta, quarter, authorized_at):
+    """One meta as the sheet prints it: with the figures in force when the report was
+    authorized, or today's while it is not, and the note of a modification in force."""
+    programmed, achieved, observations = meta.quarter_series()
+    version = _in_force(meta, authorized_at)
+    planned = version if authorized_at and version else meta
+    if planned is not meta:
+        programmed = planned.programmed
+    series = (programmed, achieved, observations)
     codes = sorted((linea.clave for linea in meta.lineas_accion.all()), key=_clave_key)
+    notes = [observations[quarter - 1], version.note if version else ""]
     return Row(
         meta_id=meta.pk,
         numero=meta.numero,
         codes=tuple(codes),
-        descripcion=meta.descripcion,
-        unidad=meta.unidad_medida.nombre,
-        annual=meta.meta_anual,
+        descripcion=planned.descripcion,
+        unidad=planned.unidad_medida.nombre,
+        annual=planned.meta_anual,
         programmed=tuple(programmed),
         # Quarters after the sheet's print P and an empty A.
         achieved=tuple(achieved[:quarter]) + (None,) * (len(figures.QUARTERS) - quarter),
-        figures=meta.figures_at(quarter, series),
-        observaciones=observations[quarter - 1],
+        figures=meta.figures_at(quarter, series, annual=planned.meta_anual),
+        observaciones="\n".join(note for note in notes if note),
     )
+
+
+def _in_force(meta, moment):
+    """The approved version of the meta in force at `moment` (the latest when None); the
+    first one when every version came later (versions began after the moment)."""
+    versions = list(meta.versions.all())  # by number
+    if not versions:
+        return None
+    if moment is None:
+        return versions[-1]
+    before = [version for version in versions if version.approved_at <= moment]
+    return before[-1] if before else versions[0]
+
+
+def _authorized_at(report):
+    """When the report's current authorization was signed; None while it is not authorized."""
+    if report is None or report.state != Report.State.AUTORIZADO:
+        return None
+    event = _current_signatures(report).get(ReportEvent.Action.AUTHORIZE)
+    return event.created_at if event else None
 
 
 def _signatures(unit, report):

@@ -11,6 +11,7 @@ Roles are names; poa.access says who holds each on a unit and with which positio
 No database access and no import of poa.models here: the models take their choices from here.
 """
 
+import importlib
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -95,7 +96,9 @@ class Transition:
 
 @dataclass(frozen=True)
 class Machine:
-    noun: str  # el informe, la programación: for refusals
+    this: str  # "este informe": for refusals
+    indefinite: str  # "un informe"
+    services: str  # the module of the services the transitions name
     states: tuple[State, ...]
     transitions: tuple[Transition, ...]
     _by_action: dict = field(init=False, repr=False, compare=False)
@@ -106,6 +109,12 @@ class Machine:
         for t in self.transitions:
             assert set(t.sources) | {t.target} <= names, t.action
             assert set(t.actors) == set(t.sources), t.action
+
+    def service(self, action):
+        """The function that makes the transition `action` (imported when asked, since the
+        services import this module)."""
+        module = importlib.import_module(self.services)
+        return getattr(module, self.transition(action).service)
 
     @property
     def initial(self) -> State:
@@ -145,7 +154,9 @@ class Machine:
 BORRADOR, ENVIADO, REVISADO, AUTORIZADO = "borrador", "enviado", "revisado", "autorizado"
 
 REPORT = Machine(
-    noun="el informe",
+    this="este informe",
+    indefinite="un informe",
+    services="poa.workflow",
     states=(
         State(
             "BORRADOR",
@@ -306,6 +317,170 @@ REPORT = Machine(
             next_step="Revise las cifras y envíe el informe (firmar ELABORÓ), o pida a los "
             "capturistas que corrijan lo necesario.",
             notify=(UE_HEAD,),
+        ),
+    ),
+)
+
+
+# The annual programming of a unit: drafted by the unit, approved by planeación ----------------
+
+ENVIADA, APROBADA = "enviada", "aprobada"
+
+PROGRAMMING = Machine(
+    this="esta programación",
+    indefinite="una programación",
+    services="poa.planning",
+    states=(
+        State(
+            "BORRADOR",
+            BORRADOR,
+            "Borrador",
+            "La unidad ejecutora redacta sus metas; su responsable la envía a planeación.",
+            task="Programar las metas del año",
+        ),
+        State(
+            "ENVIADA",
+            ENVIADA,
+            "Enviada",
+            "En espera de la aprobación de planeación.",
+        ),
+        State(
+            "APROBADA",
+            APROBADA,
+            "Aprobada",
+            "Programación aprobada: solo cambia por modificación programática.",
+        ),
+    ),
+    transitions=(
+        Transition(
+            action="send",
+            name="SEND",
+            slug="enviar",
+            verb="enviar",
+            sources=(BORRADOR,),
+            target=ENVIADA,
+            actors={BORRADOR: (UE_HEAD,)},
+            service="programming_send",
+            event="Programación enviada a planeación",
+            label="Enviar la programación a planeación",
+            confirm="Sí, enviar a planeación",
+            style="success",
+            question="La programación pasará a planeación para su aprobación y ya no podrá "
+            "modificarse, salvo que se la devuelvan.",
+            done="Programación enviada a planeación.",
+            subject="programación enviada para su aprobación",
+            next_step="Le corresponde aprobarla o devolverla con un comentario.",
+            notify=(PLANEACION,),
+            task="Enviar la programación anual",
+        ),
+        Transition(
+            action="approve",
+            name="APPROVE",
+            slug="aprobar",
+            verb="aprobar",
+            sources=(ENVIADA,),
+            target=APROBADA,
+            actors={ENVIADA: (PLANEACION,)},
+            service="programming_approve",
+            event="Programación aprobada",
+            label="Aprobar la programación",
+            confirm="Sí, aprobar",
+            style="success",
+            question="Las metas, sus metas anuales y lo programado por trimestre quedarán "
+            "aprobados; la unidad podrá capturar sus avances y solo podrán cambiar mediante "
+            "una modificación programática.",
+            done="Programación aprobada.",
+            subject="programación aprobada",
+            next_step="La unidad ya puede capturar sus avances trimestrales cuando planeación "
+            "abra cada trimestre.",
+            notify=(UE_HEAD, CAPTURISTA),
+            task="Aprobar la programación anual",
+        ),
+        Transition(
+            action="return",
+            name="RETURN",
+            slug="devolver",
+            verb="devolver",
+            sources=(ENVIADA,),
+            target=BORRADOR,
+            actors={ENVIADA: (PLANEACION,)},
+            service="programming_return",
+            event="Programación devuelta",
+            label="Devolver la programación",
+            confirm="Sí, devolver la programación",
+            style="warning",
+            question="La programación regresará a borrador para que la unidad la corrija. "
+            "Escriba qué debe corregirse.",
+            done="Programación devuelta a la unidad ejecutora.",
+            subject="programación devuelta para corrección",
+            next_step="Corrija la programación y vuelva a enviarla.",
+            notify=(UE_HEAD, CAPTURISTA),
+            comment_required="Escriba el motivo de la devolución de la programación.",
+            restarts=True,
+        ),
+    ),
+)
+
+
+# A change to an approved meta during the year: requested by the unit, decided by planeación ----
+
+SOLICITADA, RECHAZADA = "solicitada", "rechazada"
+
+MODIFICATION = Machine(
+    this="esta modificación",
+    indefinite="una modificación",
+    services="poa.planning",
+    states=(
+        State(
+            "SOLICITADA",
+            SOLICITADA,
+            "Solicitada",
+            "En espera de la decisión de planeación.",
+        ),
+        State("APROBADA", APROBADA, "Aprobada", "Modificación aprobada y en vigor."),
+        State("RECHAZADA", RECHAZADA, "Rechazada", "Modificación rechazada por planeación."),
+    ),
+    transitions=(
+        Transition(
+            action="approve",
+            name="APPROVE",
+            slug="aprobar",
+            verb="aprobar",
+            sources=(SOLICITADA,),
+            target=APROBADA,
+            actors={SOLICITADA: (PLANEACION,)},
+            service="modification_approve",
+            event="Modificación aprobada",
+            label="Aprobar la modificación",
+            confirm="Sí, aprobar la modificación",
+            style="success",
+            question="La meta cambiará como se solicita a partir de ahora; los trimestres ya "
+            "autorizados conservan sus cifras y la versión anterior queda registrada.",
+            done="Modificación aprobada: la meta está actualizada.",
+            subject="modificación programática aprobada",
+            next_step="La meta ya muestra las cifras modificadas.",
+            notify=(UE_HEAD, CAPTURISTA),
+            task="Decidir una modificación programática",
+        ),
+        Transition(
+            action="reject",
+            name="REJECT",
+            slug="rechazar",
+            verb="rechazar",
+            sources=(SOLICITADA,),
+            target=RECHAZADA,
+            actors={SOLICITADA: (PLANEACION,)},
+            service="modification_reject",
+            event="Modificación rechazada",
+            label="Rechazar la modificación",
+            confirm="Sí, rechazar",
+            style="danger",
+            question="La meta seguirá como está. Escriba el motivo del rechazo.",
+            done="Modificación rechazada.",
+            subject="modificación programática rechazada",
+            next_step="La meta no cambia; puede solicitar otra modificación si lo necesita.",
+            notify=(UE_HEAD, CAPTURISTA),
+            comment_required="Escriba el motivo del rechazo.",
         ),
     ),
 )

@@ -3,7 +3,6 @@ state or the figures a unit captured. Every service is keyword-only, runs in one
 with the report locked, checks who may act and from which state, records what happened and
 returns it."""
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -16,10 +15,12 @@ from django.utils import timezone
 
 from poa import access, figures, history
 from poa.localtime import short_datetime
+from poa.machinery import WorkflowError, transition_make
 from poa.models import (
     CaptureException,
     CapturePeriod,
     Meta,
+    Programacion,
     QuarterlyProgress,
     Report,
     ReportEvent,
@@ -30,13 +31,6 @@ from poa.states import REPORT
 Action = ReportEvent.Action
 State = Report.State
 MAX_OBSERVACIONES = 1000
-
-logger = logging.getLogger(__name__)
-
-
-class WorkflowError(Exception):
-    """A transition not allowed from the report's state, a closed window, a locked report:
-    str(error) is the Spanish explanation."""
 
 
 class CaptureValidationError(WorkflowError):
@@ -129,6 +123,11 @@ def lock_reason(report, now=None, window=None) -> str | None:
         return "El informe está autorizado; solo planeación puede reabrirlo."
     if report.state != State.BORRADOR:
         return f"El informe está {report.get_state_display().lower()}; solo se captura en borrador."
+    if not programming_approved(report.unidad_ejecutora):
+        return (
+            "La programación anual de la unidad aún no está aprobada por planeación; la "
+            "captura se abre cuando la apruebe."
+        )
     window = window or capture_window(
         unidad_ejecutora=report.unidad_ejecutora, quarter=report.quarter, now=now
     )
@@ -140,6 +139,15 @@ def lock_reason(report, now=None, window=None) -> str | None:
             closed = window.period.closed_at
         return f"La captura de este trimestre cerró el {short_datetime(closed)}."
     return None
+
+
+def programming_approved(unidad_ejecutora) -> bool:
+    """Whether planeación approved the unit's annual programming: its quarters are captured
+    only then. `with_signers()` querysets bring the programming along with the unit."""
+    try:
+        return unidad_ejecutora.programacion.state == Programacion.State.APROBADA
+    except Programacion.DoesNotExist:
+        return False
 
 
 def is_editable(report, now=None) -> bool:
@@ -221,68 +229,23 @@ def _locked(report) -> Report:
     return Report.objects.select_for_update(of=("self",)).with_signers().get(pk=report.pk)
 
 
-def _signer_name(user) -> str:
-    persona = access.persona_of(user)
-    if persona:
-        return persona.nombre
-    return user.get_full_name() or user.username
-
-
 def _transition(*, report, user, action, comment="", check=None) -> ReportEvent:
-    """Locks the report, checks the role, then the state, then the comment and `check`
-    (in that order, so that a stranger learns nothing about the report), records the event
-    and moves the report; the caller's instance is updated too."""
-    transition = REPORT.transition(action)
-    comment = (comment or "").strip()
+    """Locks the report and makes the transition (poa.machinery); the caller's instance is
+    updated too, and whoever acts next is emailed once it commits."""
     original = report
     with transaction.atomic():
         report = _locked(report)
-        if not access.holds_role(user, report, transition):
-            raise PermissionDenied(
-                f"Solo {transition.role_names} puede {transition.verb} este informe."
-            )
-        role = access.acting_role(user, report, transition)
-        if role is None:
-            state = report.get_state_display().lower()
-            raise WorkflowError(f"No se puede {transition.verb} un informe en estado {state}.")
-        if transition.comment_required and not comment:
-            raise WorkflowError(transition.comment_required)
-        if check:
-            check(report)
-        event = _record(report, user, transition, role, comment)
+        event = transition_make(
+            machine=REPORT,
+            subject=report,
+            user=user,
+            action=action,
+            comment=comment,
+            check=check,
+            event_for=lambda **fields: ReportEvent(report=report, **fields),
+        )
         transaction.on_commit(lambda: _notify(event.pk))
     original.pk, original.state, original.updated_at = report.pk, report.state, report.updated_at
-    return event
-
-
-def _record(report, user, transition, role, comment) -> ReportEvent:
-    event = ReportEvent.objects.create(
-        report=report,
-        action=transition.action,
-        from_state=report.state,
-        to_state=transition.target,
-        user=user,
-        signer_name=_signer_name(user),
-        signer_position=access.signer_position(role, report.unidad_ejecutora),
-        comment=comment,
-    )
-    if transition.changes_state:
-        report.state = transition.target
-        report._history_user = user
-        report._change_reason = transition.event
-        report.save()
-    logger.info(
-        "%s: %s",
-        transition.event,
-        report,
-        extra={
-            "user": user.username,
-            "action": transition.action,
-            "report": report.pk,
-            "from_state": event.from_state,
-            "to_state": event.to_state,
-        },
-    )
     return event
 
 
@@ -294,8 +257,7 @@ def _notify(event_pk):
 
 def report_transition(*, report, user, action, comment="") -> ReportEvent:
     """Makes the transition `action` of poa.states.REPORT through its service."""
-    service = globals()[REPORT.transition(action).service]
-    return service(report=report, user=user, comment=comment)
+    return REPORT.service(action)(report=report, user=user, comment=comment)
 
 
 def report_send(*, report, user, comment="") -> ReportEvent:

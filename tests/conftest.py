@@ -143,3 +143,34 @@ def meta_admin_data(meta, **overrides):
             f"avances-{i}-observaciones": avance.observaciones,
         }
     return data | overrides
+
+
+def plan_row(numero, annual="4", programado=("1", "1", "1", "1"), unidad="INFORME", lineas=None):
+    """One meta as the programming screen posts it, for poa.planning.programming_save."""
+    from poa.models import LineaAccion, UnidadMedida
+    from poa.planning import PlanRow
+
+    if lineas is None:
+        lineas = [LineaAccion.objects.order_by("pk").first()]
+    return PlanRow(
+        key=f"nueva-{numero}",
+        numero=str(numero),
+        descripcion=f"Meta {numero} de prueba",
+        unidad_medida=UnidadMedida.objects.get(nombre=unidad),
+        lineas=lineas,
+        meta_anual=annual,
+        programado=list(programado),
+    )
+
+
+def approve_programming(ue, *, head, planeacion, rows=None):
+    """The unit's head drafts `rows` (one meta by default) and sends its programming;
+    planeación approves it: the front door a new unit passes before capturing."""
+    from poa import planning
+
+    programacion = planning.programming_of(ue)
+    rows = rows if rows is not None else [plan_row(planning.suggested_numero(ue))]
+    planning.programming_save(programacion=programacion, user=head, version=0, rows=rows)
+    planning.programming_send(programacion=programacion, user=head)
+    planning.programming_approve(programacion=programacion, user=planeacion)
+    return programacion

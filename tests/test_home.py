@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from poa import workflow
 from poa.models import Report, UnidadEjecutora
-from tests.conftest import complete_quarter, unit
+from tests.conftest import approve_programming, complete_quarter, unit
 
 HOME = "/"
 
@@ -94,8 +94,9 @@ def test_login_page_is_in_spanish_and_leads_home(client, capturista_201):
     assert "Por favor" in bad.content.decode() or "correctos" in bad.content.decode()
 
 
-def add_units_headed_by_aaron(count, first_clave=210):
-    """More units of program 592 whose head is Aarón, each with its Q3 report."""
+def add_units_headed_by_aaron(count, aaron, planeacion, first_clave=210):
+    """More units of program 592 whose head is Aarón, each with its programming approved and
+    its Q3 report."""
     base = unit("201")
     for clave in range(first_clave, first_clave + count):
         ue = UnidadEjecutora.objects.create(
@@ -107,6 +108,7 @@ def add_units_headed_by_aaron(count, first_clave=210):
             responsable=base.responsable,
             cargo_responsable="JEFE DE UNIDAD",
         )
+        approve_programming(ue, head=aaron, planeacion=planeacion)
         workflow.report_get_or_create(unidad_ejecutora=ue, quarter=3)
 
 
@@ -116,10 +118,10 @@ def home_queries(client):
     return len(queries), response.content.decode().count("Capturar y enviar (firmar ELABORÓ)")
 
 
-def test_home_page_queries_do_not_grow_with_the_pending_reports(client, aaron, q3_open):
+def test_home_page_queries_do_not_grow_with_the_pending_reports(client, aaron, planeacion, q3_open):
     client.force_login(aaron)
     few_queries, few_tasks = home_queries(client)
-    add_units_headed_by_aaron(4)
+    add_units_headed_by_aaron(4, aaron, planeacion)
     many_queries, many_tasks = home_queries(client)
     assert (few_tasks, many_tasks) == (2, 6)
     assert many_queries == few_queries

@@ -223,10 +223,10 @@ def test_the_query_count_does_not_grow_with_the_number_of_metas(
         report = Report.objects.create(unidad_ejecutora=ue, quarter=2, state=State.ENVIADO)
         add_event(report, Action.SEND, signer, "C. FIRMANTE", "JEFE",
                   datetime(2031, 7, 4, 18, 0, tzinfo=UTC))  # fmt: skip
-    # units, metas, their líneas, their avances, the report, its events
-    with django_assert_num_queries(6):
+    # units, metas, their líneas, their avances, their versions, the report, its events
+    with django_assert_num_queries(7):
         small_sheet = build_sheet(small, 2)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         large_sheet = build_sheet(large, 2)
     assert (len(small_sheet.rows), len(large_sheet.rows)) == (20, 200)
     assert large_sheet.signatures[0].name == "C. FIRMANTE"

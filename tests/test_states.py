@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from poa import states, workflow
+from poa import states
 from poa.models import Report, ReportEvent
-from poa.states import REPORT
+from poa.states import MODIFICATION, PROGRAMMING, REPORT
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT_FIELDS = ("event", "label", "confirm", "question", "done", "subject", "next_step", "task")
-MACHINES = [REPORT]
+MACHINES = [REPORT, PROGRAMMING, MODIFICATION]
 
 
 def source_files():
@@ -34,7 +34,7 @@ def words_of(machine):
         yield f"{state.value}.waiting", state.waiting
 
 
-@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.noun)
+@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.this)
 def test_each_sentence_of_a_transition_is_written_in_poa_states_only(machine, sources):
     """A copy elsewhere would start like the original; words too short to tell a copy from a
     common word ("Devolver") are left out."""
@@ -47,10 +47,10 @@ def test_each_sentence_of_a_transition_is_written_in_poa_states_only(machine, so
         assert not found, f"{where}: «{start}…» también está en {found}"
 
 
-@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.noun)
+@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.this)
 def test_every_transition_names_a_documented_service(machine):
     for transition in machine.transitions:
-        service = getattr(workflow, transition.service)
+        service = machine.service(transition.action)
         assert callable(service) and service.__doc__, transition.service
 
 

@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,367 +17,1089 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Finalidad',
+            name="Finalidad",
             fields=[
-                ('clave', models.CharField(max_length=1, primary_key=True, serialize=False, validators=[django.core.validators.RegexValidator('^\\d+$', 'Use solo dígitos.')], verbose_name='clave')),
-                ('nombre', models.CharField(max_length=200, verbose_name='nombre')),
+                (
+                    "clave",
+                    models.CharField(
+                        max_length=1,
+                        primary_key=True,
+                        serialize=False,
+                        validators=[
+                            django.core.validators.RegexValidator("^\\d+$", "Use solo dígitos.")
+                        ],
+                        verbose_name="clave",
+                    ),
+                ),
+                ("nombre", models.CharField(max_length=200, verbose_name="nombre")),
             ],
             options={
-                'verbose_name': 'finalidad',
-                'verbose_name_plural': 'finalidades',
-                'ordering': ['clave'],
+                "verbose_name": "finalidad",
+                "verbose_name_plural": "finalidades",
+                "ordering": ["clave"],
             },
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quarter', models.PositiveSmallIntegerField(choices=[(1, '1. Ene-Mar'), (2, '2. Abr-Jun'), (3, '3. Jul-Sep'), (4, '4. Oct-Dic')], verbose_name='trimestre')),
-                ('state', models.CharField(choices=[('borrador', 'Borrador'), ('enviado', 'Enviado'), ('revisado', 'Revisado'), ('autorizado', 'Autorizado')], default='borrador', max_length=12, verbose_name='estado')),
-                ('version', models.PositiveIntegerField(default=0, verbose_name='versión')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='actualizado')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "1. Ene-Mar"),
+                            (2, "2. Abr-Jun"),
+                            (3, "3. Jul-Sep"),
+                            (4, "4. Oct-Dic"),
+                        ],
+                        verbose_name="trimestre",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("borrador", "Borrador"),
+                            ("enviado", "Enviado"),
+                            ("revisado", "Revisado"),
+                            ("autorizado", "Autorizado"),
+                        ],
+                        default="borrador",
+                        max_length=12,
+                        verbose_name="estado",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=0, verbose_name="versión")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="actualizado")),
             ],
             options={
-                'verbose_name': 'informe trimestral',
-                'verbose_name_plural': 'informes trimestrales',
-                'ordering': ['unidad_ejecutora', 'quarter'],
+                "verbose_name": "informe trimestral",
+                "verbose_name_plural": "informes trimestrales",
+                "ordering": ["unidad_ejecutora", "quarter"],
             },
         ),
         migrations.CreateModel(
-            name='UnidadMedida',
+            name="UnidadMedida",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nombre', models.CharField(max_length=100, unique=True, verbose_name='nombre')),
-                ('admite_decimales', models.BooleanField(default=False, help_text='Si se marca, las cifras admiten hasta dos decimales; si no, solo enteros.', verbose_name='admite decimales')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nombre", models.CharField(max_length=100, unique=True, verbose_name="nombre")),
+                (
+                    "admite_decimales",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Si se marca, las cifras admiten hasta dos decimales; si no, solo enteros.",
+                        verbose_name="admite decimales",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unidad de medida',
-                'verbose_name_plural': 'unidades de medida',
-                'ordering': ['nombre'],
+                "verbose_name": "unidad de medida",
+                "verbose_name_plural": "unidades de medida",
+                "ordering": ["nombre"],
             },
         ),
         migrations.CreateModel(
-            name='Ejercicio',
+            name="Ejercicio",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='año')),
-                ('municipio', models.CharField(help_text='Como se imprime en la hoja, p. ej. XXIV AYUNTAMIENTO DE MEXICALI DE BAJA CALIFORNIA.', max_length=200, verbose_name='municipio')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="año")),
+                (
+                    "municipio",
+                    models.CharField(
+                        help_text="Como se imprime en la hoja, p. ej. XXIV AYUNTAMIENTO DE MEXICALI DE BAJA CALIFORNIA.",
+                        max_length=200,
+                        verbose_name="municipio",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ejercicio fiscal',
-                'verbose_name_plural': 'ejercicios fiscales',
-                'ordering': ['-year'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('year__gte', 2000), ('year__lte', 2100)), name='ejercicio_year_range', violation_error_message='El año debe estar entre 2000 y 2100.')],
+                "verbose_name": "ejercicio fiscal",
+                "verbose_name_plural": "ejercicios fiscales",
+                "ordering": ["-year"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("year__gte", 2000), ("year__lte", 2100)),
+                        name="ejercicio_year_range",
+                        violation_error_message="El año debe estar entre 2000 y 2100.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CapturePeriod',
+            name="CapturePeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quarter', models.PositiveSmallIntegerField(choices=[(1, '1. Ene-Mar'), (2, '2. Abr-Jun'), (3, '3. Jul-Sep'), (4, '4. Oct-Dic')], verbose_name='trimestre')),
-                ('deadline', models.DateTimeField(verbose_name='fecha límite')),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='abierto el')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='cerrado el')),
-                ('opened_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='abierto por')),
-                ('ejercicio', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='periodos', to='poa.ejercicio', verbose_name='ejercicio')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "1. Ene-Mar"),
+                            (2, "2. Abr-Jun"),
+                            (3, "3. Jul-Sep"),
+                            (4, "4. Oct-Dic"),
+                        ],
+                        verbose_name="trimestre",
+                    ),
+                ),
+                ("deadline", models.DateTimeField(verbose_name="fecha límite")),
+                (
+                    "opened_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="abierto el"
+                    ),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="cerrado el"),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="abierto por",
+                    ),
+                ),
+                (
+                    "ejercicio",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="periodos",
+                        to="poa.ejercicio",
+                        verbose_name="ejercicio",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'periodo de captura',
-                'verbose_name_plural': 'periodos de captura',
-                'ordering': ['-ejercicio__year', 'quarter'],
+                "verbose_name": "periodo de captura",
+                "verbose_name_plural": "periodos de captura",
+                "ordering": ["-ejercicio__year", "quarter"],
             },
         ),
         migrations.CreateModel(
-            name='Funcion',
+            name="Funcion",
             fields=[
-                ('clave', models.CharField(max_length=2, primary_key=True, serialize=False, validators=[django.core.validators.RegexValidator('^\\d+$', 'Use solo dígitos.')], verbose_name='clave')),
-                ('nombre', models.CharField(max_length=200, verbose_name='nombre')),
-                ('finalidad', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='funciones', to='poa.finalidad', verbose_name='finalidad')),
+                (
+                    "clave",
+                    models.CharField(
+                        max_length=2,
+                        primary_key=True,
+                        serialize=False,
+                        validators=[
+                            django.core.validators.RegexValidator("^\\d+$", "Use solo dígitos.")
+                        ],
+                        verbose_name="clave",
+                    ),
+                ),
+                ("nombre", models.CharField(max_length=200, verbose_name="nombre")),
+                (
+                    "finalidad",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="funciones",
+                        to="poa.finalidad",
+                        verbose_name="finalidad",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'función',
-                'verbose_name_plural': 'funciones',
-                'ordering': ['clave'],
+                "verbose_name": "función",
+                "verbose_name_plural": "funciones",
+                "ordering": ["clave"],
             },
         ),
         migrations.CreateModel(
-            name='LineaAccion',
+            name="LineaAccion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('clave', models.CharField(max_length=20, validators=[django.core.validators.RegexValidator('^\\d+(\\.\\d+)*$', 'Use dígitos separados por puntos, por ejemplo 4.6.1.')], verbose_name='clave')),
-                ('nombre', models.CharField(max_length=300, verbose_name='nombre')),
-                ('ejercicio', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lineas_accion', to='poa.ejercicio', verbose_name='ejercicio')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "clave",
+                    models.CharField(
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d+(\\.\\d+)*$",
+                                "Use dígitos separados por puntos, por ejemplo 4.6.1.",
+                            )
+                        ],
+                        verbose_name="clave",
+                    ),
+                ),
+                ("nombre", models.CharField(max_length=300, verbose_name="nombre")),
+                (
+                    "ejercicio",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lineas_accion",
+                        to="poa.ejercicio",
+                        verbose_name="ejercicio",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'línea de acción',
-                'verbose_name_plural': 'líneas de acción',
-                'ordering': ['ejercicio', 'clave'],
+                "verbose_name": "línea de acción",
+                "verbose_name_plural": "líneas de acción",
+                "ordering": ["ejercicio", "clave"],
             },
         ),
         migrations.CreateModel(
-            name='Meta',
+            name="Meta",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('numero', models.PositiveIntegerField(verbose_name='número')),
-                ('descripcion', models.TextField(verbose_name='descripción')),
-                ('meta_anual', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(0, 'La cifra no puede ser negativa.')], verbose_name='meta anual autorizada')),
-                ('lineas_accion', models.ManyToManyField(related_name='metas', to='poa.lineaaccion', verbose_name='líneas de acción')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("numero", models.PositiveIntegerField(verbose_name="número")),
+                ("descripcion", models.TextField(verbose_name="descripción")),
+                (
+                    "meta_anual",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[
+                            django.core.validators.MinValueValidator(
+                                0, "La cifra no puede ser negativa."
+                            )
+                        ],
+                        verbose_name="meta anual autorizada",
+                    ),
+                ),
+                (
+                    "lineas_accion",
+                    models.ManyToManyField(
+                        related_name="metas", to="poa.lineaaccion", verbose_name="líneas de acción"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'meta',
-                'verbose_name_plural': 'metas',
-                'ordering': ['unidad_ejecutora', 'numero'],
+                "verbose_name": "meta",
+                "verbose_name_plural": "metas",
+                "ordering": ["unidad_ejecutora", "numero"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalQuarterlyProgress',
+            name="HistoricalQuarterlyProgress",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('quarter', models.PositiveSmallIntegerField(choices=[(1, '1. Ene-Mar'), (2, '2. Abr-Jun'), (3, '3. Jul-Sep'), (4, '4. Oct-Dic')], validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(4)], verbose_name='trimestre')),
-                ('programado', models.DecimalField(decimal_places=2, default=0, max_digits=12, validators=[django.core.validators.MinValueValidator(0, 'La cifra no puede ser negativa.')], verbose_name='programado')),
-                ('alcanzado', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0, 'La cifra no puede ser negativa.')], verbose_name='alcanzado')),
-                ('observaciones', models.TextField(blank=True, max_length=1000, verbose_name='observaciones')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meta', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='poa.meta', verbose_name='meta')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "1. Ene-Mar"),
+                            (2, "2. Abr-Jun"),
+                            (3, "3. Jul-Sep"),
+                            (4, "4. Oct-Dic"),
+                        ],
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(4),
+                        ],
+                        verbose_name="trimestre",
+                    ),
+                ),
+                (
+                    "programado",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=12,
+                        validators=[
+                            django.core.validators.MinValueValidator(
+                                0, "La cifra no puede ser negativa."
+                            )
+                        ],
+                        verbose_name="programado",
+                    ),
+                ),
+                (
+                    "alcanzado",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(
+                                0, "La cifra no puede ser negativa."
+                            )
+                        ],
+                        verbose_name="alcanzado",
+                    ),
+                ),
+                (
+                    "observaciones",
+                    models.TextField(blank=True, max_length=1000, verbose_name="observaciones"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meta",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="poa.meta",
+                        verbose_name="meta",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historial de avance',
-                'verbose_name_plural': 'historical avances trimestrales',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historial de avance",
+                "verbose_name_plural": "historical avances trimestrales",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Persona',
+            name="Persona",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nombre', models.CharField(help_text='Como firma, con su título.', max_length=200, verbose_name='nombre')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='correo electrónico')),
-                ('usuario', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='persona', to=settings.AUTH_USER_MODEL, verbose_name='usuario')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "nombre",
+                    models.CharField(
+                        help_text="Como firma, con su título.",
+                        max_length=200,
+                        verbose_name="nombre",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="correo electrónico"
+                    ),
+                ),
+                (
+                    "usuario",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="persona",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="usuario",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'persona',
-                'verbose_name_plural': 'personas',
-                'ordering': ['nombre'],
+                "verbose_name": "persona",
+                "verbose_name_plural": "personas",
+                "ordering": ["nombre"],
             },
         ),
         migrations.CreateModel(
-            name='QuarterlyProgress',
+            name="QuarterlyProgress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quarter', models.PositiveSmallIntegerField(choices=[(1, '1. Ene-Mar'), (2, '2. Abr-Jun'), (3, '3. Jul-Sep'), (4, '4. Oct-Dic')], validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(4)], verbose_name='trimestre')),
-                ('programado', models.DecimalField(decimal_places=2, default=0, max_digits=12, validators=[django.core.validators.MinValueValidator(0, 'La cifra no puede ser negativa.')], verbose_name='programado')),
-                ('alcanzado', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0, 'La cifra no puede ser negativa.')], verbose_name='alcanzado')),
-                ('observaciones', models.TextField(blank=True, max_length=1000, verbose_name='observaciones')),
-                ('meta', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='avances', to='poa.meta', verbose_name='meta')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "1. Ene-Mar"),
+                            (2, "2. Abr-Jun"),
+                            (3, "3. Jul-Sep"),
+                            (4, "4. Oct-Dic"),
+                        ],
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(4),
+                        ],
+                        verbose_name="trimestre",
+                    ),
+                ),
+                (
+                    "programado",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=12,
+                        validators=[
+                            django.core.validators.MinValueValidator(
+                                0, "La cifra no puede ser negativa."
+                            )
+                        ],
+                        verbose_name="programado",
+                    ),
+                ),
+                (
+                    "alcanzado",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(
+                                0, "La cifra no puede ser negativa."
+                            )
+                        ],
+                        verbose_name="alcanzado",
+                    ),
+                ),
+                (
+                    "observaciones",
+                    models.TextField(blank=True, max_length=1000, verbose_name="observaciones"),
+                ),
+                (
+                    "meta",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="avances",
+                        to="poa.meta",
+                        verbose_name="meta",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'avance trimestral',
-                'verbose_name_plural': 'avances trimestrales',
-                'ordering': ['meta', 'quarter'],
+                "verbose_name": "avance trimestral",
+                "verbose_name_plural": "avances trimestrales",
+                "ordering": ["meta", "quarter"],
             },
         ),
         migrations.CreateModel(
-            name='Ramo',
+            name="Ramo",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cargo_responsable', models.CharField(blank=True, max_length=200, verbose_name='cargo con el que firma')),
-                ('clave', models.CharField(max_length=10, validators=[django.core.validators.RegexValidator('^\\d+$', 'Use solo dígitos.')], verbose_name='clave')),
-                ('nombre', models.CharField(max_length=200, verbose_name='nombre')),
-                ('ejercicio', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ramos', to='poa.ejercicio', verbose_name='ejercicio')),
-                ('responsable', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='poa.persona', verbose_name='responsable')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cargo_responsable",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="cargo con el que firma"
+                    ),
+                ),
+                (
+                    "clave",
+                    models.CharField(
+                        max_length=10,
+                        validators=[
+                            django.core.validators.RegexValidator("^\\d+$", "Use solo dígitos.")
+                        ],
+                        verbose_name="clave",
+                    ),
+                ),
+                ("nombre", models.CharField(max_length=200, verbose_name="nombre")),
+                (
+                    "ejercicio",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ramos",
+                        to="poa.ejercicio",
+                        verbose_name="ejercicio",
+                    ),
+                ),
+                (
+                    "responsable",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="poa.persona",
+                        verbose_name="responsable",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ramo',
-                'verbose_name_plural': 'ramos',
-                'ordering': ['ejercicio', 'clave'],
+                "verbose_name": "ramo",
+                "verbose_name_plural": "ramos",
+                "ordering": ["ejercicio", "clave"],
             },
         ),
         migrations.CreateModel(
-            name='Programa',
+            name="Programa",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cargo_responsable', models.CharField(blank=True, max_length=200, verbose_name='cargo con el que firma')),
-                ('clave', models.CharField(max_length=10, validators=[django.core.validators.RegexValidator('^\\d+$', 'Use solo dígitos.')], verbose_name='clave')),
-                ('nombre', models.CharField(max_length=200, verbose_name='nombre')),
-                ('responsable', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='poa.persona', verbose_name='responsable')),
-                ('ramo', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='programas', to='poa.ramo', verbose_name='ramo')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cargo_responsable",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="cargo con el que firma"
+                    ),
+                ),
+                (
+                    "clave",
+                    models.CharField(
+                        max_length=10,
+                        validators=[
+                            django.core.validators.RegexValidator("^\\d+$", "Use solo dígitos.")
+                        ],
+                        verbose_name="clave",
+                    ),
+                ),
+                ("nombre", models.CharField(max_length=200, verbose_name="nombre")),
+                (
+                    "responsable",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="poa.persona",
+                        verbose_name="responsable",
+                    ),
+                ),
+                (
+                    "ramo",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="programas",
+                        to="poa.ramo",
+                        verbose_name="ramo",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'programa',
-                'verbose_name_plural': 'programas',
-                'ordering': ['ramo', 'clave'],
+                "verbose_name": "programa",
+                "verbose_name_plural": "programas",
+                "ordering": ["ramo", "clave"],
             },
         ),
         migrations.CreateModel(
-            name='ReportEvent',
+            name="ReportEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('send', 'Enviado (elaboró)'), ('return', 'Devuelto'), ('review', 'Revisado (revisó)'), ('authorize', 'Autorizado (autorizó)'), ('reopen', 'Reabierto por planeación')], max_length=12, verbose_name='acción')),
-                ('from_state', models.CharField(choices=[('borrador', 'Borrador'), ('enviado', 'Enviado'), ('revisado', 'Revisado'), ('autorizado', 'Autorizado')], max_length=12, verbose_name='estado anterior')),
-                ('to_state', models.CharField(choices=[('borrador', 'Borrador'), ('enviado', 'Enviado'), ('revisado', 'Revisado'), ('autorizado', 'Autorizado')], max_length=12, verbose_name='estado nuevo')),
-                ('signer_name', models.CharField(max_length=200, verbose_name='nombre')),
-                ('signer_position', models.CharField(blank=True, max_length=200, verbose_name='cargo')),
-                ('comment', models.TextField(blank=True, verbose_name='comentario')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='fecha')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='poa.report', verbose_name='informe')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='usuario')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("send", "Enviado (elaboró)"),
+                            ("return", "Devuelto"),
+                            ("review", "Revisado (revisó)"),
+                            ("authorize", "Autorizado (autorizó)"),
+                            ("reopen", "Reabierto por planeación"),
+                        ],
+                        max_length=12,
+                        verbose_name="acción",
+                    ),
+                ),
+                (
+                    "from_state",
+                    models.CharField(
+                        choices=[
+                            ("borrador", "Borrador"),
+                            ("enviado", "Enviado"),
+                            ("revisado", "Revisado"),
+                            ("autorizado", "Autorizado"),
+                        ],
+                        max_length=12,
+                        verbose_name="estado anterior",
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        choices=[
+                            ("borrador", "Borrador"),
+                            ("enviado", "Enviado"),
+                            ("revisado", "Revisado"),
+                            ("autorizado", "Autorizado"),
+                        ],
+                        max_length=12,
+                        verbose_name="estado nuevo",
+                    ),
+                ),
+                ("signer_name", models.CharField(max_length=200, verbose_name="nombre")),
+                (
+                    "signer_position",
+                    models.CharField(blank=True, max_length=200, verbose_name="cargo"),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="comentario")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="fecha"),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="poa.report",
+                        verbose_name="informe",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="usuario",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'movimiento del informe',
-                'verbose_name_plural': 'movimientos del informe',
-                'ordering': ['report', 'created_at', 'id'],
+                "verbose_name": "movimiento del informe",
+                "verbose_name_plural": "movimientos del informe",
+                "ordering": ["report", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Subfuncion',
+            name="Subfuncion",
             fields=[
-                ('clave', models.CharField(max_length=3, primary_key=True, serialize=False, validators=[django.core.validators.RegexValidator('^\\d+$', 'Use solo dígitos.')], verbose_name='clave')),
-                ('nombre', models.CharField(max_length=200, verbose_name='nombre')),
-                ('funcion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='subfunciones', to='poa.funcion', verbose_name='función')),
+                (
+                    "clave",
+                    models.CharField(
+                        max_length=3,
+                        primary_key=True,
+                        serialize=False,
+                        validators=[
+                            django.core.validators.RegexValidator("^\\d+$", "Use solo dígitos.")
+                        ],
+                        verbose_name="clave",
+                    ),
+                ),
+                ("nombre", models.CharField(max_length=200, verbose_name="nombre")),
+                (
+                    "funcion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subfunciones",
+                        to="poa.funcion",
+                        verbose_name="función",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'subfunción',
-                'verbose_name_plural': 'subfunciones',
-                'ordering': ['clave'],
+                "verbose_name": "subfunción",
+                "verbose_name_plural": "subfunciones",
+                "ordering": ["clave"],
             },
         ),
         migrations.CreateModel(
-            name='UnidadEjecutora',
+            name="UnidadEjecutora",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cargo_responsable', models.CharField(blank=True, max_length=200, verbose_name='cargo con el que firma')),
-                ('clave', models.CharField(max_length=10, validators=[django.core.validators.RegexValidator('^\\d+$', 'Use solo dígitos.')], verbose_name='clave')),
-                ('nombre', models.CharField(max_length=200, verbose_name='nombre')),
-                ('capturistas', models.ManyToManyField(blank=True, help_text='Usuarios que capturan lo alcanzado de esta unidad.', related_name='unidades_captura', to=settings.AUTH_USER_MODEL, verbose_name='capturistas')),
-                ('programa', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='unidades', to='poa.programa', verbose_name='programa')),
-                ('ramo', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='unidades', to='poa.ramo', verbose_name='ramo')),
-                ('responsable', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='poa.persona', verbose_name='responsable')),
-                ('subfuncion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='poa.subfuncion', verbose_name='subfunción')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cargo_responsable",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="cargo con el que firma"
+                    ),
+                ),
+                (
+                    "clave",
+                    models.CharField(
+                        max_length=10,
+                        validators=[
+                            django.core.validators.RegexValidator("^\\d+$", "Use solo dígitos.")
+                        ],
+                        verbose_name="clave",
+                    ),
+                ),
+                ("nombre", models.CharField(max_length=200, verbose_name="nombre")),
+                (
+                    "capturistas",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Usuarios que capturan lo alcanzado de esta unidad.",
+                        related_name="unidades_captura",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="capturistas",
+                    ),
+                ),
+                (
+                    "programa",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="unidades",
+                        to="poa.programa",
+                        verbose_name="programa",
+                    ),
+                ),
+                (
+                    "ramo",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="unidades",
+                        to="poa.ramo",
+                        verbose_name="ramo",
+                    ),
+                ),
+                (
+                    "responsable",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="poa.persona",
+                        verbose_name="responsable",
+                    ),
+                ),
+                (
+                    "subfuncion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="poa.subfuncion",
+                        verbose_name="subfunción",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unidad ejecutora',
-                'verbose_name_plural': 'unidades ejecutoras',
-                'ordering': ['ramo', 'clave'],
+                "verbose_name": "unidad ejecutora",
+                "verbose_name_plural": "unidades ejecutoras",
+                "ordering": ["ramo", "clave"],
             },
         ),
         migrations.AddField(
-            model_name='report',
-            name='unidad_ejecutora',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='poa.unidadejecutora', verbose_name='unidad ejecutora'),
+            model_name="report",
+            name="unidad_ejecutora",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="reports",
+                to="poa.unidadejecutora",
+                verbose_name="unidad ejecutora",
+            ),
         ),
         migrations.AddField(
-            model_name='meta',
-            name='unidad_ejecutora',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='metas', to='poa.unidadejecutora', verbose_name='unidad ejecutora'),
+            model_name="meta",
+            name="unidad_ejecutora",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="metas",
+                to="poa.unidadejecutora",
+                verbose_name="unidad ejecutora",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalReport',
+            name="HistoricalReport",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('quarter', models.PositiveSmallIntegerField(choices=[(1, '1. Ene-Mar'), (2, '2. Abr-Jun'), (3, '3. Jul-Sep'), (4, '4. Oct-Dic')], verbose_name='trimestre')),
-                ('state', models.CharField(choices=[('borrador', 'Borrador'), ('enviado', 'Enviado'), ('revisado', 'Revisado'), ('autorizado', 'Autorizado')], default='borrador', max_length=12, verbose_name='estado')),
-                ('version', models.PositiveIntegerField(default=0, verbose_name='versión')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='actualizado')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unidad_ejecutora', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='poa.unidadejecutora', verbose_name='unidad ejecutora')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "1. Ene-Mar"),
+                            (2, "2. Abr-Jun"),
+                            (3, "3. Jul-Sep"),
+                            (4, "4. Oct-Dic"),
+                        ],
+                        verbose_name="trimestre",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("borrador", "Borrador"),
+                            ("enviado", "Enviado"),
+                            ("revisado", "Revisado"),
+                            ("autorizado", "Autorizado"),
+                        ],
+                        default="borrador",
+                        max_length=12,
+                        verbose_name="estado",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=0, verbose_name="versión")),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="actualizado"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unidad_ejecutora",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="poa.unidadejecutora",
+                        verbose_name="unidad ejecutora",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historial del informe',
-                'verbose_name_plural': 'historical informes trimestrales',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historial del informe",
+                "verbose_name_plural": "historical informes trimestrales",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='CaptureException',
+            name="CaptureException",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('deadline', models.DateTimeField(verbose_name='nueva fecha límite')),
-                ('reason', models.TextField(verbose_name='motivo')),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='otorgada el')),
-                ('granted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='otorgada por')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exceptions', to='poa.captureperiod', verbose_name='periodo')),
-                ('unidad_ejecutora', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='poa.unidadejecutora', verbose_name='unidad ejecutora')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("deadline", models.DateTimeField(verbose_name="nueva fecha límite")),
+                ("reason", models.TextField(verbose_name="motivo")),
+                (
+                    "granted_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="otorgada el"
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="otorgada por",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="exceptions",
+                        to="poa.captureperiod",
+                        verbose_name="periodo",
+                    ),
+                ),
+                (
+                    "unidad_ejecutora",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="poa.unidadejecutora",
+                        verbose_name="unidad ejecutora",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'prórroga de captura',
-                'verbose_name_plural': 'prórrogas de captura',
+                "verbose_name": "prórroga de captura",
+                "verbose_name_plural": "prórrogas de captura",
             },
         ),
         migrations.AddField(
-            model_name='meta',
-            name='unidad_medida',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='metas', to='poa.unidadmedida', verbose_name='unidad de medida'),
+            model_name="meta",
+            name="unidad_medida",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="metas",
+                to="poa.unidadmedida",
+                verbose_name="unidad de medida",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='captureperiod',
-            constraint=models.UniqueConstraint(fields=('ejercicio', 'quarter'), name='period_one_per_quarter', violation_error_message='Ese trimestre ya tiene un periodo de captura.'),
+            model_name="captureperiod",
+            constraint=models.UniqueConstraint(
+                fields=("ejercicio", "quarter"),
+                name="period_one_per_quarter",
+                violation_error_message="Ese trimestre ya tiene un periodo de captura.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='captureperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('quarter__gte', 1), ('quarter__lte', 4)), name='period_quarter_1_to_4', violation_error_message='El trimestre debe ser 1, 2, 3 o 4.'),
+            model_name="captureperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quarter__gte", 1), ("quarter__lte", 4)),
+                name="period_quarter_1_to_4",
+                violation_error_message="El trimestre debe ser 1, 2, 3 o 4.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lineaaccion',
-            constraint=models.UniqueConstraint(fields=('ejercicio', 'clave'), name='linea_clave_unique_per_year', violation_error_message='Ya existe una línea de acción con esta clave en el ejercicio.'),
+            model_name="lineaaccion",
+            constraint=models.UniqueConstraint(
+                fields=("ejercicio", "clave"),
+                name="linea_clave_unique_per_year",
+                violation_error_message="Ya existe una línea de acción con esta clave en el ejercicio.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quarterlyprogress',
-            constraint=models.UniqueConstraint(fields=('meta', 'quarter'), name='progress_one_row_per_quarter', violation_error_message='Esta meta ya tiene un registro para ese trimestre.'),
+            model_name="quarterlyprogress",
+            constraint=models.UniqueConstraint(
+                fields=("meta", "quarter"),
+                name="progress_one_row_per_quarter",
+                violation_error_message="Esta meta ya tiene un registro para ese trimestre.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quarterlyprogress',
-            constraint=models.CheckConstraint(condition=models.Q(('quarter__gte', 1), ('quarter__lte', 4)), name='progress_quarter_1_to_4', violation_error_message='El trimestre debe ser 1, 2, 3 o 4.'),
+            model_name="quarterlyprogress",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quarter__gte", 1), ("quarter__lte", 4)),
+                name="progress_quarter_1_to_4",
+                violation_error_message="El trimestre debe ser 1, 2, 3 o 4.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quarterlyprogress',
-            constraint=models.CheckConstraint(condition=models.Q(('programado__gte', 0)), name='progress_programado_non_negative', violation_error_message='Lo programado no puede ser negativo.'),
+            model_name="quarterlyprogress",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("programado__gte", 0)),
+                name="progress_programado_non_negative",
+                violation_error_message="Lo programado no puede ser negativo.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quarterlyprogress',
-            constraint=models.CheckConstraint(condition=models.Q(('alcanzado__isnull', True), ('alcanzado__gte', 0), _connector='OR'), name='progress_alcanzado_non_negative', violation_error_message='Lo alcanzado no puede ser negativo.'),
+            model_name="quarterlyprogress",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("alcanzado__isnull", True), ("alcanzado__gte", 0), _connector="OR"
+                ),
+                name="progress_alcanzado_non_negative",
+                violation_error_message="Lo alcanzado no puede ser negativo.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ramo',
-            constraint=models.UniqueConstraint(fields=('ejercicio', 'clave'), name='ramo_clave_unique_per_year', violation_error_message='Ya existe un ramo con esta clave en el ejercicio.'),
+            model_name="ramo",
+            constraint=models.UniqueConstraint(
+                fields=("ejercicio", "clave"),
+                name="ramo_clave_unique_per_year",
+                violation_error_message="Ya existe un ramo con esta clave en el ejercicio.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programa',
-            constraint=models.UniqueConstraint(fields=('ramo', 'clave'), name='programa_clave_unique_per_ramo', violation_error_message='Ya existe un programa con esta clave en el ramo.'),
+            model_name="programa",
+            constraint=models.UniqueConstraint(
+                fields=("ramo", "clave"),
+                name="programa_clave_unique_per_ramo",
+                violation_error_message="Ya existe un programa con esta clave en el ramo.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unidadejecutora',
-            constraint=models.UniqueConstraint(fields=('ramo', 'clave'), name='ue_clave_unique_per_ramo', violation_error_message='Ya existe una unidad ejecutora con esta clave en el ramo.'),
+            model_name="unidadejecutora",
+            constraint=models.UniqueConstraint(
+                fields=("ramo", "clave"),
+                name="ue_clave_unique_per_ramo",
+                violation_error_message="Ya existe una unidad ejecutora con esta clave en el ramo.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.UniqueConstraint(fields=('unidad_ejecutora', 'quarter'), name='report_one_per_unit_quarter', violation_error_message='La unidad ya tiene un informe de ese trimestre.'),
+            model_name="report",
+            constraint=models.UniqueConstraint(
+                fields=("unidad_ejecutora", "quarter"),
+                name="report_one_per_unit_quarter",
+                violation_error_message="La unidad ya tiene un informe de ese trimestre.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.CheckConstraint(condition=models.Q(('quarter__gte', 1), ('quarter__lte', 4)), name='report_quarter_1_to_4', violation_error_message='El trimestre debe ser 1, 2, 3 o 4.'),
+            model_name="report",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quarter__gte", 1), ("quarter__lte", 4)),
+                name="report_quarter_1_to_4",
+                violation_error_message="El trimestre debe ser 1, 2, 3 o 4.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='captureexception',
-            constraint=models.UniqueConstraint(fields=('period', 'unidad_ejecutora'), name='exception_one_per_unit', violation_error_message='La unidad ya tiene una prórroga en este periodo.'),
+            model_name="captureexception",
+            constraint=models.UniqueConstraint(
+                fields=("period", "unidad_ejecutora"),
+                name="exception_one_per_unit",
+                violation_error_message="La unidad ya tiene una prórroga en este periodo.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meta',
-            constraint=models.UniqueConstraint(fields=('unidad_ejecutora', 'numero'), name='meta_numero_unique_per_ue', violation_error_message='Ya existe una meta con este número en la unidad ejecutora.'),
+            model_name="meta",
+            constraint=models.UniqueConstraint(
+                fields=("unidad_ejecutora", "numero"),
+                name="meta_numero_unique_per_ue",
+                violation_error_message="Ya existe una meta con este número en la unidad ejecutora.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meta',
-            constraint=models.CheckConstraint(condition=models.Q(('meta_anual__gte', 0)), name='meta_anual_non_negative', violation_error_message='La meta anual autorizada no puede ser negativa.'),
+            model_name="meta",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("meta_anual__gte", 0)),
+                name="meta_anual_non_negative",
+                violation_error_message="La meta anual autorizada no puede ser negativa.",
+            ),
         ),
     ]

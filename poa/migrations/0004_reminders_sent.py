@@ -6,26 +6,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('poa', '0003_whole_number_triggers'),
+        ("poa", "0003_whole_number_triggers"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReminderSent',
+            name="ReminderSent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='día')),
-                ('overdue', models.BooleanField(default=False, verbose_name='captura vencida')),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='enviado el')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='poa.report', verbose_name='informe')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="día")),
+                ("overdue", models.BooleanField(default=False, verbose_name="captura vencida")),
+                (
+                    "sent_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="enviado el"
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="poa.report",
+                        verbose_name="informe",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'recordatorio enviado',
-                'verbose_name_plural': 'recordatorios enviados',
-                'ordering': ['-sent_at'],
-                'constraints': [models.UniqueConstraint(fields=('report', 'day'), name='reminder_once_a_day')],
+                "verbose_name": "recordatorio enviado",
+                "verbose_name_plural": "recordatorios enviados",
+                "ordering": ["-sent_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("report", "day"), name="reminder_once_a_day")
+                ],
             },
         ),
     ]

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('poa', '0004_reminders_sent'),
+        ("poa", "0004_reminders_sent"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reportevent',
-            name='action',
-            field=models.CharField(choices=[('send', 'Enviado (elaboró)'), ('review', 'Revisado (revisó)'), ('authorize', 'Autorizado (autorizó)'), ('return', 'Devuelto'), ('reopen', 'Reabierto por planeación'), ('ready', 'Captura lista (aviso al responsable)')], max_length=12, verbose_name='acción'),
+            model_name="reportevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("send", "Enviado (elaboró)"),
+                    ("review", "Revisado (revisó)"),
+                    ("authorize", "Autorizado (autorizó)"),
+                    ("return", "Devuelto"),
+                    ("reopen", "Reabierto por planeación"),
+                    ("ready", "Captura lista (aviso al responsable)"),
+                ],
+                max_length=12,
+                verbose_name="acción",
+            ),
         ),
     ]

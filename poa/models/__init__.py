@@ -11,6 +11,13 @@ from .catalog import (
     UnidadMedida,
 )
 from .plan import Meta, QuarterlyProgress
+from .programming import (
+    MetaVersion,
+    Modificacion,
+    ModificacionEvent,
+    Programacion,
+    ProgramacionEvent,
+)
 from .review import CaptureException, CapturePeriod, ReminderSent, Report, ReportEvent
 
 __all__ = [
@@ -24,8 +31,13 @@ __all__ = [
     "Funcion",
     "LineaAccion",
     "Meta",
+    "MetaVersion",
+    "Modificacion",
+    "ModificacionEvent",
     "Persona",
     "Programa",
+    "Programacion",
+    "ProgramacionEvent",
     "QuarterlyProgress",
     "Ramo",
     "Subfuncion",

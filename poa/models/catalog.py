@@ -18,6 +18,13 @@ class Ejercicio(models.Model):
         help_text="Como se imprime en la hoja, p. ej. XXIV AYUNTAMIENTO DE MEXICALI DE BAJA "
         "CALIFORNIA.",
     )
+    pmd = models.CharField(
+        "plan municipal de desarrollo",
+        max_length=200,
+        blank=True,
+        help_text="El PMD al que pertenecen las líneas de acción del año, p. ej. PMD 2022-2024; "
+        "un ejercicio nuevo con el mismo PMD conserva las líneas.",
+    )
 
     class Meta:
         verbose_name = "ejercicio fiscal"
@@ -181,8 +188,15 @@ class Programa(Responsable):
         return f"{self.clave} {self.nombre}"
 
 
-# What a unit's sheet, report and emails need beside the unit: its year and its signatories.
-SIGNER_PATHS = ("ramo__ejercicio", "ramo__responsable", "programa__responsable", "responsable")
+# What a unit's sheet, report and emails need beside the unit: its year, its signatories and
+# its annual programming (whose approval opens the capture).
+SIGNER_PATHS = (
+    "ramo__ejercicio",
+    "ramo__responsable",
+    "programa__responsable",
+    "responsable",
+    "programacion",
+)
 
 
 class UnidadEjecutoraQuerySet(models.QuerySet):
@@ -269,6 +283,17 @@ class UnidadMedida(models.Model):
         "admite decimales",
         default=False,
         help_text="Si se marca, las cifras admiten hasta dos decimales; si no, solo enteros.",
+    )
+    # A unit may propose a new unit of measure while drafting; planeación accepts it before
+    # approving a programming that uses it.
+    aceptada = models.BooleanField("aceptada", default=True)
+    propuesta_por = models.ForeignKey(
+        "UnidadEjecutora",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="propuesta por",
     )
 
     class Meta:

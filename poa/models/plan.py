@@ -50,6 +50,8 @@ class Meta(models.Model):
     lineas_accion = models.ManyToManyField(
         LineaAccion, related_name="metas", verbose_name="líneas de acción"
     )
+    # Set by an approved modificación programática: the unit no longer captures it.
+    cancelada = models.BooleanField("cancelada", default=False)
 
     class Meta:
         verbose_name = "meta"
@@ -96,12 +98,13 @@ class Meta(models.Model):
             [row.observaciones if row else "" for row in rows],
         )
 
-    def figures_at(self, quarter, series=None):
+    def figures_at(self, quarter, series=None, annual=None):
         """The computed columns of the sheet at the end of `quarter`, with this government's
-        observation threshold and semáforo (settings)."""
+        observation threshold and semáforo (settings); `annual` and the series' programmed
+        figures may be those of an earlier version of the meta."""
         programmed, achieved, observations = series or self.quarter_series()
         return figures.meta_figures(
-            annual=self.meta_anual,
+            annual=self.meta_anual if annual is None else annual,
             programmed=programmed,
             achieved=achieved,
             observations=observations,

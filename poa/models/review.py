@@ -149,17 +149,13 @@ class Report(models.Model):
         return REPORT.state(self.state)
 
 
-class ReportEvent(models.Model):
-    """One transition of a report: who, signing with which position, when, and why."""
+class Event(models.Model):
+    """One transition of a workflow of poa.states: who, signing with which position, when, and
+    why. Each subject has its own table (ReportEvent, ProgramacionEvent, …) naming its machine
+    and the choices of its action and states."""
 
-    Action = REPORT.action_choices("Action")
+    machine = None
 
-    report = models.ForeignKey(
-        Report, models.CASCADE, related_name="events", verbose_name="informe"
-    )
-    action = models.CharField("acción", max_length=12, choices=Action.choices)
-    from_state = models.CharField("estado anterior", max_length=12, choices=Report.State.choices)
-    to_state = models.CharField("estado nuevo", max_length=12, choices=Report.State.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="usuario"
     )
@@ -170,16 +166,33 @@ class ReportEvent(models.Model):
     created_at = models.DateTimeField("fecha", default=timezone.now)
 
     class Meta:
-        verbose_name = "movimiento del informe"
-        verbose_name_plural = "movimientos del informe"
-        ordering = ["report", "created_at", "id"]
+        abstract = True
 
     def __str__(self):
         return f"{self.get_action_display()} · {self.signer_name}"
 
     @property
     def transition(self):
-        return REPORT.transition(self.action)
+        return self.machine.transition(self.action)
+
+
+class ReportEvent(Event):
+    """One transition of a report."""
+
+    machine = REPORT
+    Action = REPORT.action_choices("Action")
+
+    report = models.ForeignKey(
+        Report, models.CASCADE, related_name="events", verbose_name="informe"
+    )
+    action = models.CharField("acción", max_length=12, choices=Action.choices)
+    from_state = models.CharField("estado anterior", max_length=12, choices=Report.State.choices)
+    to_state = models.CharField("estado nuevo", max_length=12, choices=Report.State.choices)
+
+    class Meta:
+        verbose_name = "movimiento del informe"
+        verbose_name_plural = "movimientos del informe"
+        ordering = ["report", "created_at", "id"]
 
 
 class ReminderSent(models.Model):
