@@ -54,6 +54,8 @@ class Row:
     achieved: tuple[Decimal | None, ...]
     figures: figures.MetaFigures
     observaciones: str
+    # The unit of measure admits two decimals (the XLSX formats its figures with them).
+    admits_decimals: bool = False
 
     @property
     def quarters(self):
@@ -208,6 +210,7 @@ def _row(meta, quarter):
         achieved=tuple(achieved[:quarter]) + (None,) * (len(figures.QUARTERS) - quarter),
         figures=meta.figures_at(quarter, series),
         observaciones=observations[quarter - 1],
+        admits_decimals=meta.unidad_medida.admite_decimales,
     )
 
 

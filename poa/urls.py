@@ -38,6 +38,11 @@ app_urls = (
             sheets.sheet_pdf,
             name="sheet-pdf",
         ),
+        path(
+            "tmm-f004/<int:year>/<str:ramo>/<str:ue>/<int:quarter>/xlsx/",
+            sheets.sheet_xlsx,
+            name="sheet-xlsx",
+        ),
         path("tmm-f004/<int:year>/<str:ramo>/<int:quarter>/pdf/", sheets.ramo_pdf, name="ramo-pdf"),
     ],
     "poa",
