@@ -59,6 +59,8 @@ class Row:
     achieved: tuple[Decimal | None, ...]
     figures: figures.MetaFigures
     observaciones: str
+    # The unit of measure admits two decimals (the XLSX formats its figures with them).
+    admits_decimals: bool = False
 
     @property
     def quarters(self):
@@ -223,6 +225,7 @@ def _row(meta, quarter, authorized_at):
         achieved=tuple(achieved[:quarter]) + (None,) * (len(figures.QUARTERS) - quarter),
         figures=meta.figures_at(quarter, series, annual=planned.meta_anual),
         observaciones="\n".join(note for note in notes if note),
+        admits_decimals=planned.unidad_medida.admite_decimales,
     )
 
 

@@ -39,6 +39,7 @@ app_urls = (
             sheets.ramo_pdf,
             name="ramo-pdf",
         ),
+        path(f"tmm-f004/{UNIT_QUARTER}/xlsx/", sheets.sheet_xlsx, name="sheet-xlsx"),
     ],
     "poa",
 )

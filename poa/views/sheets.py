@@ -1,11 +1,11 @@
-"""The TMM-F004 sheet of a unit (HTML and PDF) and of every unit of a ramo (PDF)."""
+"""The TMM-F004 sheet of a unit (HTML, PDF and XLSX) and of every unit of a ramo (PDF)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from poa import access
-from poa.documents import pdf
+from poa.documents import pdf, xlsx
 from poa.models import Ramo
 from poa.sheet import build_sheet, build_sheets
 
@@ -27,6 +27,12 @@ def sheet(request, year, ramo, ue, quarter):
 def sheet_pdf(request, year, ramo, ue, quarter):
     unidad = access.get_unit_or_404(request.user, year, ramo, ue)
     return _download(pdf.render_sheet(build_sheet(unidad, quarter)))
+
+
+@login_required
+def sheet_xlsx(request, year, ramo, ue, quarter):
+    unidad = access.get_unit_or_404(request.user, year, ramo, ue)
+    return _download(xlsx.render_sheet(build_sheet(unidad, quarter)))
 
 
 @login_required
