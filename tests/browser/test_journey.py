@@ -225,7 +225,7 @@ def test_planeacion_sees_the_overview_and_the_periods(journey):
     expect(planeacion.locator(".periods-table")).to_contain_text("2023 · T3")
     # a deadline in the past is refused in Spanish
     planeacion.get_by_label("Trimestre").select_option("4")
-    planeacion.get_by_label("Fecha límite de captura").fill("2020-01-01T10:00")
+    planeacion.get_by_label("Fecha límite de captura").fill("01/01/2020 10:00")
     planeacion.get_by_role("button", name="Abrir captura").click()
     expect(
         planeacion.get_by_text("La fecha límite debe ser posterior a este momento.")
