@@ -144,8 +144,8 @@ def deadline_field(label):
         ),
         error_messages={
             "required": "Indique la fecha y hora límite.",
-            "invalid": "Escriba una fecha y hora que existan, como dd/mm/aaaa hh:mm en formato de "
-            "24 horas; por ejemplo 15/10/2023 18:00.",
+            "invalid": "Escriba una fecha que exista como dd/mm/aaaa hh:mm (24 horas), por "
+            "ejemplo 15/10/2023 18:00.",
         },
         help_text="Hora de Mexicali, formato de 24 horas.",
     )

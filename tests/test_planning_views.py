@@ -188,9 +188,7 @@ def test_a_date_that_does_not_exist_is_refused_next_to_the_field_keeping_what_wa
     field = html[html.index('name="deadline"') :]
     assert 'value="31/02/2023 10:00"' in field[:300]
     feedback = field[: field.index("</div>")]
-    assert "Escriba una fecha y hora que existan, como dd/mm/aaaa hh:mm en formato de 24 horas" in (
-        feedback
-    )
+    assert "Escriba una fecha que exista como dd/mm/aaaa hh:mm (24 horas)" in feedback
     assert not CapturePeriod.objects.exists()
 
 

@@ -47,8 +47,8 @@ class Confirmation:
         return figures.QUARTER_LABELS[self.sheet.quarter]
 
     @property
-    def variances(self) -> int:
-        return sum(1 for row in self.rows if row.differs)
+    def variances(self) -> list[ConfirmationRow]:
+        return [row for row in self.rows if row.differs]
 
 
 def _confirmation(report) -> Confirmation:
