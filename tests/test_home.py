@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from poa import workflow
-from poa.models import Report, UnidadEjecutora
+from poa.models import QuarterlyProgress, Report, UnidadEjecutora
 from tests.conftest import approve_programming, complete_quarter, unit
 
 HOME = "/"
@@ -125,3 +125,21 @@ def test_home_page_queries_do_not_grow_with_the_pending_reports(client, aaron, p
     many_queries, many_tasks = home_queries(client)
     assert (few_tasks, many_tasks) == (2, 6)
     assert many_queries == few_queries
+
+
+def test_a_unit_with_one_meta_reads_1_de_1_meta_capturada(q3_open, client, capturista_201):
+    QuarterlyProgress.objects.filter(meta__unidad_ejecutora=unit("201"), quarter=3).exclude(
+        meta__numero=305
+    ).delete()
+    client.force_login(capturista_201)
+    html = client.get(HOME).content.decode()
+    assert "0 de 1 meta capturada" in html and "metas capturadas" not in html
+
+
+def test_every_page_links_the_favicon_and_it_is_served(client, capturista_201):
+    client.force_login(capturista_201)
+    html = client.get(HOME).content.decode()
+    assert '<link rel="icon" href="/static/poa/favicon.svg" type="image/svg+xml">' in html
+    response = client.get("/static/poa/favicon.svg")
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in b"".join(response.streaming_content)
