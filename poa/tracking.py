@@ -5,7 +5,8 @@ Each level adds up what its metas programmed up to the quarter and what they ach
 compares the two as the sheet's semáforo does (poa.figures.light, thresholds from settings):
 the percent of a unit, programa or ramo is the sum of its metas' achievements over the sum of
 what they programmed, so it always agrees with the two figures printed beside it; the count of
-metas in each colour shows what a sum may hide. A cancelled meta is no longer tracked."""
+metas in each colour shows what a sum may hide. A meta whose achievement of the quarter is not
+captured yet is judged on the quarters before it. A cancelled meta is no longer tracked."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -76,7 +77,9 @@ class Progress:
 
     @property
     def capture_label(self) -> str:
-        """6 de 8 metas capturadas"""
+        """6 de 8 metas capturadas; 1 de 1 meta capturada"""
+        if self.metas == 1:
+            return f"{self.captured:,} de 1 meta capturada"
         return f"{self.captured:,} de {self.metas:,} metas capturadas"
 
 
@@ -185,7 +188,11 @@ def build_tracking(metas, *, year, quarter, now=None) -> Tracking:
 
 def _meta_progress(meta, quarter) -> tuple[Progress, str, bool]:
     programmed, achieved, observations = meta.quarter_series()
-    planned = figures.programmed_to_date(programmed, quarter)
+    # While the quarter's own achievement is not captured, the meta is judged on the
+    # quarters before it: an empty capture is not yet a shortfall (the capture column and
+    # the days late say it is missing).
+    judged = quarter if achieved[quarter - 1] is not None else quarter - 1
+    planned = figures.programmed_to_date(programmed, judged)
     done = figures.avance_absoluto(achieved, quarter)
     light = figures.light(done, planned, settings.POA_SEMAFORO)
     progress = Progress(
@@ -265,3 +272,78 @@ def quarter_series(groups, quarter) -> list[tuple[str, list]]:
 def light_counts(tracking) -> dict[str, int]:
     """How many metas are in each mark, for poa.charts.semaforo_chart."""
     return dict(tracking.total.lights)
+
+
+# Home pages ----------------------------------------------------------------------------------
+
+ATTENTION_LIMIT = 10
+
+
+@dataclass
+class Overview:
+    """What the home page shows of the latest quarter opened: the progress of the user's
+    units and, for planeación, what needs attention across the municipality."""
+
+    year: int
+    quarter: int
+    tracking: Tracking
+    not_sent: list = field(default_factory=list)  # UnitRow: still in capture
+    late: list = field(default_factory=list)  # UnitRow: deadline passed, not sent
+    returned: list = field(default_factory=list)  # UnitRow with the return that sent it back
+    red: list = field(default_factory=list)  # MetaRow in rojo
+    unexplained_over: list = field(default_factory=list)  # MetaRow over-achieved, no note
+
+    @property
+    def units(self):
+        return sorted(self.tracking.units, key=lambda row: (row.progress.percent is None,
+                                                            row.progress.percent or 0))  # fmt: skip
+
+
+def latest_quarter():
+    """(year, quarter) of the latest quarter opened for capture; None when none is."""
+    from poa.models import CapturePeriod
+
+    period = (
+        CapturePeriod.objects.select_related("ejercicio")
+        .order_by("-ejercicio__year", "-quarter")
+        .first()
+    )
+    return (period.ejercicio.year, period.quarter) if period else None
+
+
+def overview(user, *, with_attention=False) -> Overview | None:
+    """The Overview of the latest quarter opened for the metas the user may see; None when no
+    quarter was opened or the user sees no meta of its year."""
+    latest = latest_quarter()
+    if latest is None:
+        return None
+    year, quarter = latest
+    metas = metas_visible_to(user, year)
+    data = build_tracking(metas, year=year, quarter=quarter)
+    if not data.metas:
+        return None
+    result = Overview(year, quarter, data)
+    if with_attention:
+        _attention(result)
+    return result
+
+
+def _attention(result):
+    from poa import selectors
+
+    units = result.tracking.units
+    result.not_sent = [row for row in units if not row.sent]
+    result.late = [row for row in units if row.days_late]
+    since = selectors.since_last_step([row.report for row in units if row.report])
+    result.returned = [
+        (row, since[row.report.pk].returned)
+        for row in units
+        if row.report and row.report.pk in since and since[row.report.pk].returned
+    ]
+    metas = result.tracking.metas
+    result.red = [row for row in metas if row.progress.light == "rojo"]
+    result.unexplained_over = [
+        row
+        for row in metas
+        if row.progress.light == "sobrecumplimiento" and not row.observation.strip()
+    ]
