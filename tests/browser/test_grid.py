@@ -3,6 +3,7 @@ what the server refuses, with the same Spanish message; Enter does not save; an 
 session gives back what was typed; a phone can capture. Screenshots go to
 test-artifacts/journey/grid-*.png."""
 
+import random
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -69,6 +70,31 @@ def test_figures_js_accepts_and_refuses_what_the_server_does(page):
     assert {figures.FIGURE_MESSAGES[key] for key in ("invalid", "decimal_comma")} <= seen
     assert figures.whole_number_message("EMPRESA") in seen
     assert sum(value is not None for value, _ in browser) >= 20
+
+
+def test_figures_js_asks_for_an_observation_when_the_server_does(page):
+    page.set_content("<!doctype html><title>cifras</title>")
+    page.add_script_tag(path=str(FIGURES_JS))
+    generator = random.Random(305)
+    cases = [("100", "90", "0"), ("100", "100", "0"), ("0", "1", "10"), ("100", "", "0")]
+    cases += [("100", "110", "10"), ("100", "110.01", "10"), ("3", "2", "33.3"), ("3", "2", "34")]
+    for _ in range(200):
+        programmed = generator.randint(0, 400)
+        achieved = generator.choice([programmed, generator.randint(0, 500), ""])
+        threshold = generator.choice(["0", "5", "10", "12.5", "33.33", "0.001"])
+        cases.append((str(programmed), str(achieved), threshold))
+    browser = page.evaluate(
+        """cases => cases.map(([programmed, achieved, threshold]) => {
+             const f = window.poaFigures;
+             const typed = achieved === "" ? null : f.hundredths(achieved);
+             return f.needsObservation(f.hundredths(programmed), typed, threshold);
+           })""",
+        cases,
+    )
+    for (programmed, achieved, threshold), js in zip(cases, browser, strict=True):
+        typed = Decimal(achieved) if achieved else None
+        expected = figures.needs_observation(Decimal(programmed), typed, float(threshold))
+        assert js == expected, (programmed, achieved, threshold)
 
 
 # --- on the grid ------------------------------------------------------------------------
@@ -143,6 +169,19 @@ def test_the_grid_refuses_live_what_the_server_refuses_with_its_message(grid, pa
     page.get_by_role("button", name="Guardar").click()
     expect(page.get_by_text("Se guardaron las cifras de 2 metas.")).to_be_visible()
     assert achieved(300) == 4 and achieved(305) == Decimal("99.5")
+
+
+def test_observations_too_long_once_sent_are_refused_live_with_the_server_words(grid, page):
+    """The browser counts a line break as one character, the form sends two (CR LF)."""
+    open_grid(page, grid)
+    row = page.locator("#meta-305")
+    row.locator("input.figure-input").fill("90")
+    row.locator("textarea").fill(("a" * 98 + "\n") * 10 + "b" * 10)
+    message = "Las observaciones admiten como máximo 1,000 caracteres (lleva 1,010)."
+    expect(row.locator(".invalid-feedback")).to_have_text(message)
+    page.get_by_role("button", name="Guardar").click()
+    expect(row.locator(".invalid-feedback")).to_have_text(message)
+    assert achieved(305) is None
 
 
 def test_enter_in_a_figure_moves_to_the_next_one_and_saves_nothing(grid, page):
