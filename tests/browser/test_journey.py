@@ -29,7 +29,7 @@ pytestmark = [
 ]
 
 PASSWORD = "poa-demo-2023"
-CAPTURE_JS = Path(__file__).resolve().parents[2] / "static" / "poa" / "js" / "capture.js"
+FIGURES_JS = Path(__file__).resolve().parents[2] / "static" / "poa" / "js" / "figures.js"
 ARGS = [2023, "59", "201", 3]
 AARON = "LIC. AARÓN ALEXIS ÁLVAREZ MARÍN"
 
@@ -115,7 +115,9 @@ def test_quarter_of_201_from_capture_to_authorized_pdf(journey):
     row_305.locator("input.figure-input").fill("90")
     expect(row_305.locator('[data-role="absolute"]')).to_have_text("262")
     expect(row_305.locator('[data-role="relative"]')).to_have_text("77%")
-    expect(row_305.locator(".observation-hint")).to_be_visible()
+    expect(row_305.locator(".invalid-feedback")).to_have_text(
+        "Explique por qué lo alcanzado (90) difiere de lo programado (100)."
+    )
     journey.shot(capturista, "grid-tecleando")
 
     # ... the server refuses it next to the field and keeps what was typed
@@ -313,9 +315,9 @@ def test_planeacion_sees_the_overview_and_the_periods(journey):
 
 
 def test_live_figures_round_exactly_like_the_server(page):
-    """capture.js and poa.figures.percent agree on every case, half-up and on decimals."""
+    """figures.js and poa.figures.percent agree on every case, half-up and on decimals."""
     page.set_content("<!doctype html><title>x</title>")
-    page.add_script_tag(path=str(CAPTURE_JS))
+    page.add_script_tag(path=str(FIGURES_JS))
     generator = random.Random(2023)
     cases = [("172", "340"), ("1", "6"), ("1", "8"), ("16", "15"), ("6", "4"), ("1", "200")]
     cases += [("0.5", "1"), ("2.5", "1000"), ("1,234", "2,468"), ("0", "7")]
@@ -325,7 +327,7 @@ def test_live_figures_round_exactly_like_the_server(page):
         cases.append((f"{generator.randint(0, 99999) / 100:.2f}", f"{whole / 100:.2f}"))
     computed = page.evaluate(
         """cases => cases.map(([part, whole]) => {
-             const c = window.poaCapture;
+             const c = window.poaFigures;
              const p = c.percent(c.hundredths(part), c.hundredths(whole));
              return [p === null ? null : p.toString(), c.formatFigure(c.hundredths(part))];
            })""",
