@@ -352,3 +352,34 @@ def test_a_complete_report_can_still_be_sent_after_the_deadline(planeacion, aaro
     workflow.report_send(report=q3_report("101"), user=aaron)
     assert q3_report("101").state == State.ENVIADO
 
+
+def correct(progress_row, user, alcanzado, observaciones="", reason=""):
+    return workflow.capture_correct(
+        progress=progress_row,
+        user=user,
+        alcanzado=Decimal(alcanzado),
+        observaciones=observaciones,
+        reason=reason,
+    )
+
+
+def test_a_correction_outside_the_grid_moves_the_version_on(q3_open, superuser):
+    report = q3_report("201")
+    correct(progress(305), superuser, "100")
+    assert progress(305).alcanzado == 100
+    assert q3_report("201").version == report.version + 1
+    correct(progress(305), superuser, "100")
+    assert q3_report("201").version == report.version + 1
+
+
+def test_only_who_administers_figures_corrects_them(q3_open, capturista_201):
+    with pytest.raises(PermissionDenied):
+        correct(progress(305), capturista_201, "100")
+    assert progress(305).alcanzado is None
+
+
+def test_a_figure_an_authorized_sheet_accumulates_is_never_corrected(reference, superuser):
+    report_in_state("201", 2, State.AUTORIZADO)
+    with pytest.raises(workflow.WorkflowError, match="Un informe posterior de la unidad"):
+        correct(progress(305, quarter=1), superuser, "1", "Oficio.", reason="Oficio 12.")
+    assert progress(305, quarter=1).alcanzado == 70
