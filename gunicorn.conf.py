@@ -21,5 +21,3 @@ access_log_format = (
     "status=%(s)s bytes=%(B)s duration_ms=%(M)s"
 )
 errorlog = "-"
-# The proxy on this machine tells the client's scheme and address (X-Forwarded-*).
-forwarded_allow_ips = os.environ.get("POA_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
