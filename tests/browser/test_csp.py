@@ -49,10 +49,23 @@ def base(live_server):
     return live_server.url
 
 
-def test_the_login_page_and_the_home_page_break_no_rule_of_the_policy(base, new_context, artifacts):
+def test_the_account_pages_and_the_home_page_break_no_rule_of_the_policy(
+    base, new_context, artifacts
+):
+    anonymous = new_context().new_page()
+    anonymous_console = Console(anonymous)
+    anonymous.goto(f"{base}/admin/login/")
+    expect(anonymous.get_by_label("Contraseña")).to_be_visible()
+    anonymous.goto(f"{base}/no-existe/")
+    expect(anonymous.get_by_text("No encontramos lo que busca")).to_be_visible()
     page, console = signed_in(new_context, base, "captura201")
     page.screenshot(path=artifacts / "csp-inicio.png", full_page=True)
-    assert console.violations() == []
+    page.goto(f"{base}/cuenta/password_change/")
+    expect(page.locator("#id_old_password")).to_be_visible()
+    page.get_by_role("button", name="Jorge Valdez Peña").click()
+    page.get_by_role("button", name="Cerrar sesión").click()
+    expect(page.get_by_text("Inicie sesión para capturar")).to_be_visible()
+    assert anonymous_console.violations() == console.violations() == []
 
 
 def test_the_capture_grid_computes_its_figures_under_the_policy(base, new_context, artifacts):
