@@ -6,6 +6,7 @@ threads each) on a database file with the demo loaded. One wins; every other get
 import os
 import re
 import secrets
+import signal
 import subprocess
 import sys
 import threading
@@ -134,7 +135,7 @@ def server(tmp_path_factory):
         wait_until_serving(port, process)
         yield port
     finally:
-        process.terminate()
+        process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
         process.wait(timeout=30)
         log.close()
 
