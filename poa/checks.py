@@ -9,7 +9,7 @@ def admin_path_is_free(app_configs, **kwargs):
 
     patterns, _ = app_urls
     taken = {str(p.pattern).split("/", 1)[0] for p in patterns}
-    taken |= {"cuenta", settings.STATIC_URL.strip("/"), settings.MEDIA_URL.strip("/")}
+    taken |= {"cuenta", settings.STATIC_URL.strip("/")}
     first = settings.POA_ADMIN_PATH.split("/", 1)[0]
     if first and first not in taken:
         return []

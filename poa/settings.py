@@ -1,4 +1,4 @@
-"""Settings for POA, read from the environment (README, "Configuración" and "Producción").
+"""Settings for POA, read from the environment (README, "Configuration" and "Producción").
 
 DATABASE_URL  sqlite:///path or postgres://user:pass@host/db (default: db.sqlite3 here)
 SECRET_KEY    required unless DEBUG is on: without it POA refuses to start
@@ -157,18 +157,17 @@ STATIC_ROOT = Path(os.environ.get("POA_STATIC_ROOT") or BASE_DIR / "staticfiles"
 MEDIA_ROOT = Path(
     os.environ.get("POA_MEDIA_ROOT") or os.environ.get("MEDIA_ROOT") or BASE_DIR / "media"
 )
-MEDIA_URL = "media/"
-STORAGE_BACKEND = os.environ.get(
+storage_backend = os.environ.get(
     "POA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
 )
 try:
-    STORAGE_OPTIONS = json.loads(os.environ.get("POA_STORAGE_OPTIONS") or "{}")
+    storage_options = json.loads(os.environ.get("POA_STORAGE_OPTIONS") or "{}")
 except json.JSONDecodeError as error:
     raise ImproperlyConfigured(f"POA_STORAGE_OPTIONS no es JSON válido: {error}") from None
-if STORAGE_BACKEND.endswith("FileSystemStorage"):
-    STORAGE_OPTIONS.setdefault("location", str(MEDIA_ROOT))
+if storage_backend.endswith("FileSystemStorage"):
+    storage_options.setdefault("location", str(MEDIA_ROOT))
 STORAGES = {
-    "default": {"BACKEND": STORAGE_BACKEND, "OPTIONS": STORAGE_OPTIONS},
+    "default": {"BACKEND": storage_backend, "OPTIONS": storage_options},
     # Compressed copies, not hashed names: the PDF fetcher finds static files by their name.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
@@ -184,15 +183,15 @@ LOGOUT_REDIRECT_URL = "login"
 POA_ADMIN_PATH = os.environ.get("POA_ADMIN_PATH", "admin/").strip().strip("/") + "/"
 
 # HTTPS. With DEBUG off everything is on; a switch turns off what the proxy already does.
-HTTPS = not DEBUG
-SECURE_SSL_REDIRECT = env_bool("POA_SSL_REDIRECT", HTTPS)
-SECURE_HSTS_SECONDS = env_number("POA_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
+secure = not DEBUG
+SECURE_SSL_REDIRECT = env_bool("POA_SSL_REDIRECT", secure)
+SECURE_HSTS_SECONDS = env_number("POA_HSTS_SECONDS", 365 * 24 * 3600 if secure else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("POA_HSTS_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("POA_HSTS_PRELOAD", False)
-if env_bool("POA_PROXY_SSL_HEADER", HTTPS):
+if env_bool("POA_PROXY_SSL_HEADER", secure):
     # The proxy says the browser came over HTTPS; it must overwrite this header (README).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("POA_SECURE_COOKIES", HTTPS)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("POA_SECURE_COOKIES", secure)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
