@@ -113,3 +113,15 @@ def test_the_admin_pages_break_no_rule_of_the_policy(base, new_context, artifact
     expect(page.locator("#content")).to_be_visible()
     page.screenshot(path=artifacts / "csp-admin-historial.png", full_page=True)
     assert console.violations() == []
+
+
+def test_the_seguimiento_and_its_charts_break_no_rule_of_the_policy(base, new_context, artifacts):
+    page, console = signed_in(new_context, base, "planeacion")
+    page.screenshot(path=artifacts / "csp-inicio-planeacion.png", full_page=True)
+    page.goto(f"{base}/seguimiento/2023/2/")
+    expect(page.locator(".tracking-charts svg")).to_have_count(3)
+    page.get_by_text("Ver los datos en tabla").first.click()
+    page.get_by_role("link", name="Metas", exact=True).click()
+    expect(page.locator(".tracking-table")).to_contain_text("305")
+    page.screenshot(path=artifacts / "csp-seguimiento.png", full_page=True)
+    assert console.violations() == []
