@@ -1,5 +1,7 @@
 """Tables of reports for the dashboards."""
 
+import copy
+
 import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.utils.html import format_html
@@ -17,6 +19,11 @@ def configure(request, table, per_page=PER_PAGE):
     offered (?per_page=-1, ?per_page=abc) falls back to the default instead of failing."""
     requested = request.GET.get("per_page", "")
     size = int(requested) if requested.isdigit() and int(requested) in PER_PAGE_CHOICES else None
+    if size is None and "per_page" in request.GET:
+        # RequestConfig reads ?per_page itself and would paginate by -1: it must not see it.
+        request = copy.copy(request)
+        request.GET = request.GET.copy()
+        del request.GET["per_page"]
     RequestConfig(request, paginate={"per_page": size or per_page}).configure(table)
     return table
 
