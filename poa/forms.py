@@ -271,3 +271,49 @@ class ModificationRequestForm(forms.Form):
                 self.sum_error = message
             else:
                 self.add_error(field if field in self.fields else None, message)
+
+
+# A new year from the last one ----------------------------------------------------------------
+
+
+class NewYearForm(forms.Form):
+    source = forms.ModelChoiceField(
+        label="Copiar del ejercicio",
+        queryset=Ejercicio.objects.all(),
+        empty_label=None,
+        error_messages={
+            "required": "Elija el ejercicio que se copia.",
+            "invalid_choice": "Elija un ejercicio de la lista.",
+        },
+    )
+    year = forms.IntegerField(
+        label="Año del ejercicio nuevo",
+        min_value=2000,
+        max_value=2100,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+        error_messages={
+            "required": "Escriba el año del ejercicio nuevo.",
+            "invalid": "Escriba el año con cuatro dígitos, por ejemplo 2024.",
+            "min_value": "El año debe estar entre 2000 y 2100.",
+            "max_value": "El año debe estar entre 2000 y 2100.",
+        },
+    )
+    pmd = forms.CharField(
+        label="Plan municipal de desarrollo",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        help_text="Déjelo vacío para conservar el del ejercicio copiado y sus líneas de acción; "
+        "con otro PMD las líneas no se copian.",
+        error_messages={"max_length": "El nombre del PMD admite como máximo 200 caracteres."},
+    )
+    copy_metas = forms.BooleanField(
+        label="Copiar también las metas, como borrador con la meta anual y lo programado en 0",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        latest = Ejercicio.objects.order_by("-year").first()
+        if latest and not self.is_bound:
+            self.initial = {"source": latest.pk, "year": latest.year + 1}

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from poa.converters import QuarterConverter
-from poa.views import capture, dashboards, modifications, planning, review, sheets
+from poa.views import capture, dashboards, modifications, planning, review, sheets, years
 
 register_converter(QuarterConverter, "quarter")
 
@@ -48,6 +48,7 @@ app_urls = (
             modifications.modification_transition,
             name="modification-transition",
         ),
+        path("planeacion/ejercicios/nuevo/", years.year_new, name="year-new"),
         path(f"tmm-f004/{UNIT_QUARTER}/", sheets.sheet, name="sheet"),
         path(f"tmm-f004/{UNIT_QUARTER}/pdf/", sheets.sheet_pdf, name="sheet-pdf"),
         path(
