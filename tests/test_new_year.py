@@ -10,6 +10,7 @@ from django.core import serializers
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
+from django.db import connections
 from django.urls import reverse
 
 from poa import planning
@@ -212,7 +213,11 @@ def test_the_command_takes_another_pmd(planeacion):
     assert "las líneas de acción no se copian" in out.getvalue()
 
 
-def test_the_command_exits_0_when_it_creates_and_1_with_the_reason_when_refused(planeacion, capsys):
+def test_the_command_exits_0_when_it_creates_and_1_with_the_reason_when_refused(
+    planeacion, capsys, monkeypatch
+):
+    # Run as from a shell, but keep the test's connection, which a command closes when done.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     execute_from_command_line(["manage.py", "poa_new_year", "--from", "2023", "--to", "2024"])
     assert "Ejercicio 2024 creado" in capsys.readouterr().out
 
