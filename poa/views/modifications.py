@@ -35,8 +35,7 @@ def planeacion_required(view):
 
 @login_required
 def meta_detail(request, pk):
-    meta = selectors.meta_or_404(request.user, pk)
-    return _render_meta(request, meta, _request_form(request.user, meta))
+    return _render_meta(request, selectors.meta_or_404(request.user, pk))
 
 
 @require_POST
@@ -68,20 +67,17 @@ def modification_request(request, pk):
     return redirect("poa:meta-detail", pk=meta.pk)
 
 
-def _request_form(user, meta):
-    """The request form for whoever captures for the unit while a request can be made."""
-    if not access.can_capture(user, meta.unidad_ejecutora):
-        return None
-    authorized = planning.authorized_quarters(meta)
-    if planning.modification_lock_reason(meta, authorized):
-        return None
-    return ModificationRequestForm(meta=meta, authorized=authorized)
-
-
-def _render_meta(request, meta, form):
+def _render_meta(request, meta, form=None):
+    """The meta page; whoever captures for the unit gets the request form (`form`, when
+    refused, keeps what was typed) while a request can be made, or the reason why not."""
     ue = meta.unidad_ejecutora
+    lock = None
+    if access.can_capture(request.user, ue):
+        authorized = planning.authorized_quarters(meta)
+        lock = planning.modification_lock_reason(meta, authorized)
+        if form is None and lock is None:
+            form = ModificationRequestForm(meta=meta, authorized=authorized)
     avances = {avance.quarter: avance for avance in meta.avances.all()}
-    can_capture = access.can_capture(request.user, ue)
     context = {
         "meta": meta,
         "ue": ue,
@@ -93,8 +89,7 @@ def _render_meta(request, meta, form):
             for m in selectors.meta_modifications(meta)
         ],
         "form": form,
-        "request_lock": planning.modification_lock_reason(meta) if can_capture else None,
-        "is_planeacion": access.is_planeacion(request.user),
+        "request_lock": lock,
     }
     return render(request, "capture/meta_detail.html", context)
 
