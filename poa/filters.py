@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from poa import figures
-from poa.models import Ejercicio, Meta, Report
+from poa.models import Ejercicio, Meta, Modificacion, Ramo, Report
 
 
 class ReportFilter(django_filters.FilterSet):
@@ -111,3 +111,34 @@ class TrackingFilter(django_filters.FilterSet):
 def _choices(metas, clave, nombre):
     pairs = metas.order_by(clave).values_list(clave, nombre).distinct()
     return [(c, f"{c} {n}") for c, n in pairs if c]
+
+
+class ModificacionFilter(django_filters.FilterSet):
+    """Planeación's list of requests of modificación programática."""
+
+    state = django_filters.ChoiceFilter(
+        label="Estado", choices=Modificacion.State.choices, empty_label="Todos"
+    )
+    year = django_filters.ModelChoiceFilter(
+        label="Ejercicio",
+        field_name="meta__unidad_ejecutora__ramo__ejercicio",
+        queryset=Ejercicio.objects.all(),
+        empty_label="Todos",
+    )
+    ramo = django_filters.ChoiceFilter(
+        label="Ramo", field_name="meta__unidad_ejecutora__ramo__clave", empty_label="Todos"
+    )
+
+    class Meta:
+        model = Modificacion
+        fields = ["state", "year", "ramo"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A ramo keeps its code from one year to the next: one choice per code, newest name.
+        ramos = dict(
+            Ramo.objects.order_by("clave", "ejercicio__year").values_list("clave", "nombre")
+        )
+        self.filters["ramo"].extra["choices"] = [
+            (clave, f"{clave} {nombre}") for clave, nombre in ramos.items()
+        ]

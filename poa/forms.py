@@ -5,11 +5,12 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
-from poa import workflow
+from poa import figures, planning, workflow
 from poa.dates import quarter_end
-from poa.models import CapturePeriod, Ejercicio, UnidadEjecutora
+from poa.models import CapturePeriod, Ejercicio, UnidadEjecutora, UnidadMedida
 from poa.models.review import QUARTER_CHOICES
 
 # Typed as 15/10/2023 18:00 (24 hours, as every screen prints it); ISO still read, as older
@@ -32,7 +33,8 @@ class CaptureRowForm(forms.Form):
     def __init__(self, *args, row, sending=False, **kwargs):
         kwargs.setdefault("prefix", f"meta-{row.meta.pk}")
         super().__init__(*args, **kwargs)
-        self.row, self.sending = row, sending
+        # A meta cancelled before the quarter is sent without its figure (CaptureRow.required).
+        self.row, self.sending = row, sending and row.required
         if not self.is_bound:
             progress = row.progress
             self.initial = {
@@ -233,3 +235,152 @@ class ExceptionGrantForm(forms.Form):
         if not reason:
             raise forms.ValidationError("Escriba el motivo de la prórroga.")
         return reason
+
+
+# Modificación programática -------------------------------------------------------------------
+
+
+def _text_area(rows):
+    return forms.Textarea(attrs={"rows": rows, "class": "form-control"})
+
+
+def _figure_input():
+    return forms.TextInput(attrs={"class": "form-control text-end", "inputmode": "decimal"})
+
+
+class ModificationRequestForm(forms.Form):
+    """The unit's request to change an approved meta, prefilled with its figures today; the P
+    of authorized quarters are shown and not taken (the rules are poa.planning's)."""
+
+    descripcion = forms.CharField(label="Descripción", widget=_text_area(3), required=False)
+    unidad_medida = forms.ModelChoiceField(
+        label="Unidad de medida",
+        queryset=UnidadMedida.objects.none(),
+        required=False,
+        empty_label=None,
+        error_messages={"invalid_choice": "Elija una unidad de medida de la lista."},
+    )
+    meta_anual = forms.CharField(
+        label="Meta anual", required=False, max_length=30, widget=_figure_input()
+    )
+    cancelar = forms.BooleanField(label="Cancelar la meta", required=False)
+    confirmar_cancelacion = forms.BooleanField(
+        label="Confirmo que la meta se cancela: a partir del trimestre siguiente a la "
+        "aprobación ya no se captura, y en la hoja queda la nota de la cancelación.",
+        required=False,
+    )
+    justificacion = forms.CharField(
+        label="Justificación",
+        widget=_text_area(3),
+        max_length=2000,
+        error_messages={"required": "Escriba la justificación de la modificación."},
+    )
+
+    def __init__(self, *args, meta, authorized, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meta, self.authorized = meta, authorized
+        self.sum_error = ""
+        self.fields["unidad_medida"].queryset = UnidadMedida.objects.filter(
+            Q(aceptada=True) | Q(pk=meta.unidad_medida_id)
+        )
+        programmed, _, _ = meta.quarter_series()
+        for quarter in figures.QUARTERS:
+            label = figures.QUARTER_LABELS[quarter]
+            self.fields[f"programado_{quarter}"] = forms.CharField(
+                label=f"Programado {label}",
+                required=False,
+                max_length=30,
+                widget=_figure_input(),
+                disabled=quarter in authorized,
+                help_text=f"Informe de {label} autorizado: no cambia."
+                if quarter in authorized
+                else "",
+            )
+        self.initial = {
+            "descripcion": meta.descripcion,
+            "unidad_medida": meta.unidad_medida_id,
+            "meta_anual": _plain(meta.meta_anual),
+            **{
+                f"programado_{q}": _plain(p)
+                for q, p in zip(figures.QUARTERS, programmed, strict=True)
+            },
+        }
+
+    @property
+    def quarter_fields(self):
+        return [self[f"programado_{q}"] for q in figures.QUARTERS]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("cancelar") and not data.get("confirmar_cancelacion"):
+            self.add_error(
+                "confirmar_cancelacion",
+                "Confirme que la meta se cancela, o desmarque la cancelación.",
+            )
+        return data
+
+    def change(self):
+        """The request for poa.planning.modification_request."""
+        data = self.cleaned_data
+        return planning.ChangeRequest(
+            descripcion=data["descripcion"],
+            unidad_medida=data["unidad_medida"],
+            meta_anual=data["meta_anual"],
+            programado=[data[f"programado_{q}"] for q in figures.QUARTERS],
+            cancelar=data["cancelar"],
+        )
+
+    def add_service_errors(self, errors):
+        """Puts the messages of poa.planning next to their fields: the sum of the quarters
+        under the quarters, what concerns the whole request on top."""
+        for field, message in errors.items():
+            if field == "programado":
+                self.sum_error = message
+            else:
+                self.add_error(field if field in self.fields else None, message)
+
+
+# A new year from the last one ----------------------------------------------------------------
+
+
+class NewYearForm(forms.Form):
+    source = forms.ModelChoiceField(
+        label="Copiar del ejercicio",
+        queryset=Ejercicio.objects.all(),
+        empty_label=None,
+        error_messages={
+            "required": "Elija el ejercicio que se copia.",
+            "invalid_choice": "Elija un ejercicio de la lista.",
+        },
+    )
+    year = forms.IntegerField(
+        label="Año del ejercicio nuevo",
+        min_value=2000,
+        max_value=2100,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+        error_messages={
+            "required": "Escriba el año del ejercicio nuevo.",
+            "invalid": "Escriba el año con cuatro dígitos, por ejemplo 2024.",
+            "min_value": "El año debe estar entre 2000 y 2100.",
+            "max_value": "El año debe estar entre 2000 y 2100.",
+        },
+    )
+    pmd = forms.CharField(
+        label="Plan municipal de desarrollo",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        help_text="Déjelo vacío para conservar el del ejercicio copiado y sus líneas de acción; "
+        "con otro PMD las líneas no se copian.",
+        error_messages={"max_length": "El nombre del PMD admite como máximo 200 caracteres."},
+    )
+    copy_metas = forms.BooleanField(
+        label="Copiar también las metas, como borrador con la meta anual y lo programado en 0",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        latest = Ejercicio.objects.order_by("-year").first()
+        if latest and not self.is_bound:
+            self.initial = {"source": latest.pk, "year": latest.year + 1}

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from poa import access, figures, states
 from poa.localtime import short_datetime
+from poa.machinery import signer_name
 from poa.models import CapturePeriod, ReminderSent, Report, ReportEvent, UnidadEjecutora
 
 REMIND_DAYS_BEFORE = 2
@@ -218,7 +219,8 @@ def planning_event_notify(kind, event_pk):
             "programacion__unidad_ejecutora__responsable__usuario",
         ).get(pk=event_pk)
         ue = event.programacion.unidad_ejecutora
-        what, path = "La programación anual", programming_path(event.programacion)
+        what = f"La programación anual {ue.ramo.ejercicio.year}"
+        path = programming_path(event.programacion)
     else:
         event = ModificacionEvent.objects.select_related(
             "modificacion__meta__unidad_ejecutora__ramo__ejercicio",
@@ -226,15 +228,19 @@ def planning_event_notify(kind, event_pk):
         ).get(pk=event_pk)
         meta = event.modificacion.meta
         ue = meta.unidad_ejecutora
-        what = f"La solicitud de modificación de la meta {meta.numero}"
-        path = settings.POA_SITE_URL.rstrip("/") + reverse("poa:meta-detail", args=[meta.pk])
+        what = f"La solicitud de modificación de la meta {meta.numero} ({ue.ramo.ejercicio.year})"
+        path = _site(reverse("poa:meta-detail", args=[meta.pk]))
     message = planning_message(event, ue, what, path)
     if message:
         message.send()
 
 
+def _site(path):
+    return settings.POA_SITE_URL.rstrip("/") + path
+
+
 def programming_path(programacion):
-    return settings.POA_SITE_URL.rstrip("/") + programacion.get_absolute_url()
+    return _site(programacion.get_absolute_url())
 
 
 def planning_message(event, ue, what, path) -> EmailMessage | None:
@@ -246,11 +252,57 @@ def planning_message(event, ue, what, path) -> EmailMessage | None:
     if event.signer_position:
         signer += f" ({event.signer_position})"
     lines = [
-        f"{what} {ue.ramo.ejercicio.year} de la unidad ejecutora {ue.clave} {ue.nombre}: "
-        f"{transition.subject}, por {signer} el {short_datetime(event.created_at)}.",
+        f"{what} de la unidad ejecutora {ue.clave} {ue.nombre}: {transition.subject}, por "
+        f"{signer} el {short_datetime(event.created_at)}.",
     ]
     if event.comment:
         lines += ["", f"Comentario: {event.comment}"]
     lines += ["", transition.next_step, "", f"Consúltela en: {path}"]
     subject = f"POA {ue.ramo.ejercicio.year} · UE {ue.clave}: {transition.subject}"
     return EmailMessage(subject, "\n".join(lines), to=to)
+
+
+def modification_request_message(modificacion) -> EmailMessage | None:
+    """Planeación is told that a unit asks to change a meta: what changes and why."""
+    from poa import planning
+
+    to = _unique(role_emails(states.PLANEACION, modificacion.meta.unidad_ejecutora))
+    if not to:
+        return None
+    meta = modificacion.meta
+    ue, year = meta.unidad_ejecutora, meta.unidad_ejecutora.ramo.ejercicio.year
+    requester = signer_name(modificacion.requested_by)
+    lines = [
+        f"La unidad ejecutora {ue.clave} {ue.nombre} solicita una modificación programática "
+        f"de la meta {meta.numero} del ejercicio {year} ({requester}, "
+        f"{short_datetime(modificacion.requested_at)}).",
+        "",
+        "Cambios solicitados:",
+    ]
+    lines += [
+        f"- {change.label}: {change.before} → {change.after}"
+        for change in planning.modification_changes(modificacion)
+        if change.changed
+    ]
+    lines += [
+        "",
+        f"Justificación: {modificacion.justificacion}",
+        "",
+        "Apruébela o recházela con un comentario en:",
+        _site(reverse("poa:modification", args=[modificacion.pk])),
+    ]
+    subject = f"POA {year} · UE {ue.clave}: solicitud de modificación de la meta {meta.numero}"
+    return EmailMessage(subject, "\n".join(lines), to=to)
+
+
+def modification_request_notify(modificacion_pk):
+    """Emails planeación a new request of modificación programática; called by
+    poa.planning on commit."""
+    from poa.models import Modificacion
+
+    modificacion = Modificacion.objects.select_related(
+        "meta__unidad_ejecutora__ramo__ejercicio", "meta__unidad_medida", "unidad_medida"
+    ).get(pk=modificacion_pk)
+    message = modification_request_message(modificacion)
+    if message:
+        message.send()

@@ -1,5 +1,7 @@
 """Tables of reports for the dashboards."""
 
+import copy
+
 import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -7,7 +9,8 @@ from django.utils.html import format_html
 from django_tables2 import RequestConfig
 
 from poa import figures
-from poa.models import Report
+from poa.machinery import signer_name
+from poa.models import Modificacion, Report
 
 PER_PAGE = 25
 PER_PAGE_CHOICES = (10, 25, 50, 100)
@@ -18,6 +21,11 @@ def configure(request, table, per_page=PER_PAGE):
     offered (?per_page=-1, ?per_page=abc) falls back to the default instead of failing."""
     requested = request.GET.get("per_page", "")
     size = int(requested) if requested.isdigit() and int(requested) in PER_PAGE_CHOICES else None
+    if size is None and "per_page" in request.GET:
+        # RequestConfig reads ?per_page itself and would paginate by -1: it must not see it.
+        request = copy.copy(request)
+        request.GET = request.GET.copy()
+        del request.GET["per_page"]
     RequestConfig(request, paginate={"per_page": size or per_page}).configure(table)
     return table
 
@@ -242,3 +250,49 @@ class MetaTrackingTable(TrackingTable):
 
     def value_observation(self, record):
         return record.observation
+
+
+class ModificacionTable(tables.Table):
+    """Requests of modificación programática for planeación: those waiting first."""
+
+    requested_at = tables.DateTimeColumn(verbose_name="Solicitada", short=True)
+    meta = tables.Column(
+        verbose_name="Meta",
+        accessor="meta__numero",
+        order_by=("meta__unidad_ejecutora__ramo__ejercicio__year", "meta__numero"),
+    )
+    unidad = tables.Column(
+        verbose_name="Unidad ejecutora",
+        accessor="meta__unidad_ejecutora",
+        order_by=("meta__unidad_ejecutora__ramo__clave", "meta__unidad_ejecutora__clave"),
+    )
+    state = tables.Column(verbose_name="Estado", order_by=("waiting", "state"))
+    requested_by = tables.Column(verbose_name="Solicitó", orderable=False)
+    link = tables.Column(verbose_name="", accessor="pk", orderable=False)
+
+    class Meta:
+        model = Modificacion
+        fields = ()
+        sequence = ("requested_at", "meta", "unidad", "state", "requested_by", "link")
+        attrs = {"class": "table table-sm align-middle bg-white modifications-table"}
+        empty_text = "No hay solicitudes de modificación que coincidan con la búsqueda."
+
+    def render_meta(self, record):
+        year = record.meta.unidad_ejecutora.ramo.ejercicio.year
+        return f"{record.meta.numero} ({year})"
+
+    def render_unidad(self, value):
+        return f"{value.ramo.clave}-{value.clave} {value.nombre}"
+
+    def render_state(self, record):
+        return render_to_string("planning/_modification_state.html", {"modificacion": record})
+
+    def render_requested_by(self, value):
+        return signer_name(value)
+
+    def render_link(self, record):
+        return format_html(
+            '<a class="btn btn-sm btn-outline-primary" href="{}">{}</a>',
+            reverse("poa:modification", args=[record.pk]),
+            "Decidir" if record.state == Modificacion.State.SOLICITADA else "Ver",
+        )

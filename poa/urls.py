@@ -3,7 +3,16 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from poa.converters import QuarterConverter
-from poa.views import capture, dashboards, planning, review, sheets, tracking
+from poa.views import (
+    capture,
+    dashboards,
+    modifications,
+    planning,
+    review,
+    sheets,
+    tracking,
+    years,
+)
 
 register_converter(QuarterConverter, "quarter")
 
@@ -19,7 +28,12 @@ app_urls = (
         path("", dashboards.home, name="home"),
         path("informes/", dashboards.reports, name="reports"),
         path(f"captura/{UNIT_QUARTER}/", capture.capture_grid, name="capture-grid"),
-        path("metas/<int:pk>/", capture.meta_detail, name="meta-detail"),
+        path("metas/<int:pk>/", modifications.meta_detail, name="meta-detail"),
+        path(
+            "metas/<int:pk>/modificacion/",
+            modifications.modification_request,
+            name="modification-request",
+        ),
         path(f"informes/{UNIT_QUARTER}/", review.report, name="report"),
         path(
             f"informes/{UNIT_QUARTER}/<slug:action>/",
@@ -39,6 +53,18 @@ app_urls = (
             planning.exception_grant,
             name="exception-grant",
         ),
+        path("planeacion/modificaciones/", modifications.modifications, name="modifications"),
+        path(
+            "planeacion/modificaciones/<int:pk>/",
+            modifications.modification,
+            name="modification",
+        ),
+        path(
+            "planeacion/modificaciones/<int:pk>/<slug:action>/",
+            modifications.modification_transition,
+            name="modification-transition",
+        ),
+        path("planeacion/ejercicios/nuevo/", years.year_new, name="year-new"),
         path(f"tmm-f004/{UNIT_QUARTER}/", sheets.sheet, name="sheet"),
         path(f"tmm-f004/{UNIT_QUARTER}/pdf/", sheets.sheet_pdf, name="sheet-pdf"),
         path(

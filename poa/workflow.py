@@ -4,7 +4,7 @@ with the report locked, checks who may act and from which state, records what ha
 returns it."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from poa.models import (
     CaptureException,
     CapturePeriod,
     Meta,
+    MetaVersion,
     Programacion,
     QuarterlyProgress,
     Report,
@@ -294,7 +295,7 @@ def _check_complete(report):
             programado=progress.programado if progress else 0,
             alcanzado=progress.alcanzado if progress else None,
             observaciones=progress.observaciones if progress else "",
-            sending=True,
+            sending=row.required,
         )
         if row_errors:
             errors[row.meta.pk] = row_errors
@@ -333,25 +334,56 @@ class CaptureRow:
     programmed: list
     achieved: list
     figures: figures.MetaFigures
+    # False for a meta cancelled before the quarter: sending does not ask for its figure.
+    required: bool = True
 
 
 def capture_rows(report) -> list[CaptureRow]:
     """The metas of the report's unit with their four quarters and computed figures at the
-    report's quarter, in two queries."""
-    metas = (
+    report's quarter, in two queries (three when some meta is cancelled)."""
+    metas = list(
         Meta.objects.filter(unidad_ejecutora_id=report.unidad_ejecutora_id)
         .select_related("unidad_medida")
         .prefetch_related(Prefetch("avances", queryset=QuarterlyProgress.objects.all()))
         .order_by("numero")
     )
-    return [_capture_row(meta, report.quarter) for meta in metas]
+    cancelled = cancellation_dates([meta for meta in metas if meta.cancelada])
+    year = report.unidad_ejecutora.ramo.ejercicio.year if cancelled else None
+    return [
+        _capture_row(meta, report.quarter, capture_required(meta, report.quarter, year, cancelled))
+        for meta in metas
+    ]
 
 
-def _capture_row(meta, quarter) -> CaptureRow:
+def _capture_row(meta, quarter, required=True) -> CaptureRow:
     series = meta.quarter_series()
     progress = next((p for p in meta.avances.all() if p.quarter == quarter), None)
     programmed, achieved, _ = series
-    return CaptureRow(meta, progress, programmed, achieved, meta.figures_at(quarter, series))
+    return CaptureRow(
+        meta, progress, programmed, achieved, meta.figures_at(quarter, series), required
+    )
+
+
+def cancellation_dates(metas) -> dict[int, date]:
+    """The local day planeación approved the cancellation of each cancelled meta, by meta pk:
+    the first approved version that cancels it."""
+    if not metas:
+        return {}
+    versions = MetaVersion.objects.filter(meta__in=metas, cancelada=True).order_by("-numero")
+    return {v.meta_id: timezone.localtime(v.approved_at).date() for v in versions}
+
+
+def capture_required(meta, quarter, year, cancelled) -> bool:
+    """Whether sending the report of `quarter` (of `year`) needs what the meta achieved. A
+    meta cancelled by a modificación programática is captured up to the quarter in which its
+    cancellation was approved and not from the next one on; it stays on the sheet with its
+    note, and what it achieved may still be typed. `cancelled`: cancellation_dates()."""
+    day = cancelled.get(meta.pk) if meta.cancelada else None
+    if day is None:
+        return True
+    if day.year != year:
+        return day.year > year
+    return quarter <= (day.month - 1) // 3 + 1
 
 
 def validate_capture_row(*, meta, programado, alcanzado, observaciones, sending) -> dict:

@@ -1,4 +1,4 @@
-"""The capture grid of a unit and quarter, and the page of one meta with its history."""
+"""The capture grid of a unit and quarter."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -6,15 +6,13 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 
-from poa import access, figures, history, selectors, workflow
+from poa import access, figures, selectors, workflow
 from poa.forms import CaptureRowForm, VersionForm
-from poa.models import Meta, ReportEvent
+from poa.models import ReportEvent
 from poa.states import REPORT
 
 Action = ReportEvent.Action
@@ -182,25 +180,3 @@ def _attach_errors(grid, errors):
         for field, message in errors.get(item.row.meta.pk, {}).items():
             name = field if field in item.form.fields else None
             item.form.add_error(name, message)
-
-
-@login_required
-def meta_detail(request, pk):
-    meta = get_object_or_404(
-        Meta.objects.select_related(
-            "unidad_medida", "unidad_ejecutora__ramo__ejercicio", "unidad_ejecutora__programa"
-        ).prefetch_related("lineas_accion", "avances"),
-        pk=pk,
-    )
-    ue = meta.unidad_ejecutora
-    if not access.can_view_unit(request.user, ue):
-        raise Http404("No existe la meta o no tiene acceso a ella.")
-    avances = {avance.quarter: avance for avance in meta.avances.all()}
-    quarters = [(q, figures.QUARTER_LABELS[q], avances.get(q)) for q in figures.QUARTERS]
-    context = {
-        "meta": meta,
-        "ue": ue,
-        "quarters": quarters,
-        "history": history.meta_history(meta),
-    }
-    return render(request, "capture/meta_detail.html", context)

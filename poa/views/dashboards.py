@@ -8,6 +8,7 @@ from django.urls import reverse
 from poa import access, figures, selectors, tracking
 from poa.filters import ReportFilter
 from poa.models import CapturePeriod
+from poa.states import MODIFICATION
 from poa.tables import ReportListTable, ReportTable, configure
 
 
@@ -22,6 +23,8 @@ def home(request):
     overview = tracking.overview(user, with_attention=context["is_planeacion"])
     context["overview"] = overview
     if context["is_planeacion"]:
+        context["modifications"] = selectors.pending_modifications(user)
+        context["modification_task"] = MODIFICATION.transition("approve").task
         context["table"] = configure(request, ReportTable(selectors.open_period_reports()))
         context["open_periods"] = CapturePeriod.objects.filter(closed_at__isnull=True).exists()
         context["attention"] = _attention(overview) if overview else []
