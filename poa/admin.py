@@ -1,9 +1,9 @@
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from poa import figures, workflow
+from poa import figures, planning, workflow
 from poa.models import (
     CaptureException,
     CapturePeriod,
@@ -12,8 +12,13 @@ from poa.models import (
     Funcion,
     LineaAccion,
     Meta,
+    MetaVersion,
+    Modificacion,
+    ModificacionEvent,
     Persona,
     Programa,
+    Programacion,
+    ProgramacionEvent,
     QuarterlyProgress,
     Ramo,
     ReminderSent,
@@ -101,9 +106,22 @@ class LineaAccionAdmin(admin.ModelAdmin):
 
 @admin.register(UnidadMedida)
 class UnidadMedidaAdmin(admin.ModelAdmin):
-    list_display = ["nombre", "admite_decimales"]
-    list_filter = ["admite_decimales"]
+    """A unit proposed from a programming is accepted through planning.unit_accept (the
+    action here, or planeación's overview)."""
+
+    list_display = ["nombre", "admite_decimales", "aceptada", "propuesta_por"]
+    list_filter = ["aceptada", "admite_decimales"]
     search_fields = ["nombre"]
+    readonly_fields = ["aceptada", "propuesta_por"]
+    actions = ["accept"]
+
+    @admin.action(description="Aceptar las unidades de medida propuestas", permissions=["change"])
+    def accept(self, request, queryset):
+        try:
+            for unidad in queryset.filter(aceptada=False):
+                planning.unit_accept(unidad=unidad, user=request.user)
+        except PermissionDenied as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
 
 
 class QuarterlyProgressFormSet(forms.BaseInlineFormSet):
@@ -295,3 +313,109 @@ class ReminderSentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The annual programming: read only. Its states and planned figures change only through
+# poa.planning (the programming screen and planeación's approval).
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shows every field and allows no add, change or delete, for anyone."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+EVENT_FIELDS = [
+    "created_at",
+    "action",
+    "from_state",
+    "to_state",
+    "user",
+    "signer_name",
+    "signer_position",
+    "comment",
+]
+
+
+class ProgramacionEventInline(ReadOnlyInline):
+    model = ProgramacionEvent
+    fields = EVENT_FIELDS
+
+
+@admin.register(Programacion)
+class ProgramacionAdmin(ReadOnlyAdmin):
+    list_display = ["unidad_ejecutora", "year", "state", "version", "updated_at"]
+    list_filter = ["state", "unidad_ejecutora__ramo__ejercicio"]
+    search_fields = ["unidad_ejecutora__clave", "unidad_ejecutora__nombre"]
+    list_select_related = ["unidad_ejecutora__ramo__ejercicio"]
+    inlines = [ProgramacionEventInline]
+
+    @admin.display(description="ejercicio", ordering="unidad_ejecutora__ramo__ejercicio__year")
+    def year(self, programacion):
+        return programacion.unidad_ejecutora.ramo.ejercicio.year
+
+
+@admin.register(ProgramacionEvent)
+class ProgramacionEventAdmin(ReadOnlyAdmin):
+    list_display = ["programacion", "action", "signer_name", "created_at"]
+    list_filter = ["action", "programacion__unidad_ejecutora__ramo__ejercicio"]
+    search_fields = ["programacion__unidad_ejecutora__clave", "signer_name", "comment"]
+    list_select_related = ["programacion__unidad_ejecutora__ramo__ejercicio"]
+
+
+@admin.register(MetaVersion)
+class MetaVersionAdmin(ReadOnlyAdmin):
+    list_display = ["meta", "numero", "meta_anual", "cancelada", "approved_at", "approved_by"]
+    list_filter = ["meta__unidad_ejecutora__ramo__ejercicio", "meta__unidad_ejecutora"]
+    search_fields = ["meta__numero", "meta__descripcion", "justificacion"]
+    list_select_related = ["meta", "approved_by"]
+
+
+class ModificacionEventInline(ReadOnlyInline):
+    model = ModificacionEvent
+    fields = EVENT_FIELDS
+
+
+@admin.register(Modificacion)
+class ModificacionAdmin(ReadOnlyAdmin):
+    list_display = ["meta", "state", "meta_anual", "requested_by", "requested_at"]
+    list_filter = ["state", "meta__unidad_ejecutora__ramo__ejercicio"]
+    search_fields = ["meta__numero", "meta__descripcion", "justificacion"]
+    list_select_related = ["meta", "requested_by"]
+    inlines = [ModificacionEventInline]
+
+
+@admin.register(ModificacionEvent)
+class ModificacionEventAdmin(ReadOnlyAdmin):
+    list_display = ["modificacion", "action", "signer_name", "created_at"]
+    list_filter = ["action"]
+    search_fields = ["modificacion__meta__numero", "signer_name", "comment"]
+    list_select_related = ["modificacion__meta"]

@@ -538,3 +538,78 @@ def test_demo_accounts_find_their_approved_programming(client, db):
     states = [r.programming_state for r in response.context["table"].page.object_list.data]
     assert states == ["aprobada"] * 3
     assert PROGRAMMING.initial.task not in html(client.get(reverse("poa:home")))
+
+
+# Administration --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def root(client, reference, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", "r@x.example", "x"))
+    return client
+
+
+def approved_202(head, planeacion):
+    from tests.conftest import approve_programming
+
+    return approve_programming(unit("202"), head=head, planeacion=planeacion)
+
+
+ADMIN_MODELS = ["programacion", "programacionevent", "metaversion"]
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS)
+def test_the_admin_shows_the_programming_but_changes_nothing(
+    root, ue_202, head_102, planeacion, model
+):
+    approved_202(head_102, planeacion)
+    obj = {
+        "programacion": lambda: Programacion.objects.get(unidad_ejecutora=ue_202),
+        "programacionevent": lambda: ProgramacionEvent.objects.filter(action="approve").get(),
+        "metaversion": lambda: Meta.objects.get(unidad_ejecutora=ue_202).versions.get(),
+    }[model]()
+    change = reverse(f"admin:poa_{model}_change", args=[obj.pk])
+    assert root.get(reverse(f"admin:poa_{model}_changelist")).status_code == 200
+    page = root.get(change)
+    assert page.status_code == 200 and 'name="_save"' not in html(page)
+    assert root.get(reverse(f"admin:poa_{model}_add")).status_code == 403
+    assert root.post(change, {"state": "borrador", "meta_anual": "99"}).status_code == 403
+    assert root.post(reverse(f"admin:poa_{model}_delete", args=[obj.pk])).status_code == 403
+    assert Programacion.objects.get(unidad_ejecutora=ue_202).state == State.APROBADA
+    assert Meta.objects.get(unidad_ejecutora=ue_202).versions.get().meta_anual == 4
+
+
+def test_the_admin_shows_a_programmings_events_inline(root, ue_202, head_102, planeacion):
+    programacion = approved_202(head_102, planeacion)
+    page = html(root.get(reverse("admin:poa_programacion_change", args=[programacion.pk])))
+    assert SEND.event in page and APPROVE.event in page
+    assert "LIC. FABIOLA LEÓN HUERTA CABRERA" in page
+
+
+def test_the_admin_shows_proposed_units_and_accepts_them_through_the_service(
+    root, ue_202, capturista_202
+):
+    proposed = planning.unit_propose(unidad_ejecutora=ue_202, user=capturista_202, nombre="VISITA")
+    changelist = reverse("admin:poa_unidadmedida_changelist")
+    assert "202 DEPARTAMENTO DE VINCULACIÓN" in html(root.get(changelist, {"aceptada__exact": "0"}))
+    change = reverse("admin:poa_unidadmedida_change", args=[proposed.pk])
+    root.post(change, {"nombre": "VISITA", "aceptada": "on"})
+    assert not UnidadMedida.objects.get(pk=proposed.pk).aceptada
+    root.post(changelist, {"action": "accept", "_selected_action": [proposed.pk]})
+    assert UnidadMedida.objects.get(pk=proposed.pk).aceptada
+
+
+def test_the_demo_approves_through_the_services_a_programming_it_lacks(db):
+    call_command("loaddata", "reference", verbosity=0)
+    Programacion.objects.filter(unidad_ejecutora__clave="201").delete()
+    call_command("poa_demo", stdout=io.StringIO())
+    programacion = Programacion.objects.get(unidad_ejecutora__clave="201")
+    assert programacion.state == State.APROBADA
+    assert [e.action for e in programacion.events.all()] == [Action.SEND, Action.APPROVE]
+    assert Programacion.objects.filter(state=State.APROBADA).count() == 3
+
+
+@pytest.mark.parametrize("model", ["modificacion", "modificacionevent"])
+def test_the_admin_adds_no_modification(root, model):
+    assert root.get(reverse(f"admin:poa_{model}_changelist")).status_code == 200
+    assert root.get(reverse(f"admin:poa_{model}_add")).status_code == 403
