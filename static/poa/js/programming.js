@@ -258,6 +258,11 @@
       input.focus();
     });
     input.addEventListener("input", function () {
+      // What was listed no longer answers what is typed: Enter waits for the new answer.
+      results = [];
+      active = -1;
+      close();
+      asked++;
       window.clearTimeout(timer);
       timer = window.setTimeout(search, 200);
     });
