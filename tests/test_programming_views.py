@@ -19,7 +19,7 @@ from poa.models import (
     UnidadMedida,
 )
 from poa.states import PROGRAMMING
-from tests.conftest import unit
+from tests.conftest import plan_row, unit
 
 State = Programacion.State
 Action = ProgramacionEvent.Action
@@ -613,3 +613,45 @@ def test_the_demo_approves_through_the_services_a_programming_it_lacks(db):
 def test_the_admin_adds_no_modification(root, model):
     assert root.get(reverse(f"admin:poa_{model}_changelist")).status_code == 200
     assert root.get(reverse(f"admin:poa_{model}_add")).status_code == 403
+
+
+# Queries do not grow with the units ------------------------------------------------------------
+
+
+def queries_of(client, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def more_units_headed_by_fabiola(count, head, first=210, sent=False):
+    from tests.conftest import make_unit
+
+    for clave in range(first, first + count):
+        ue = make_unit(str(clave), nombre=f"UNIDAD {clave}")
+        programacion = planning.programming_of(ue)
+        planning.programming_save(
+            programacion=programacion, user=head, version=0, rows=[plan_row(1)]
+        )
+        if sent:
+            planning.programming_send(programacion=programacion, user=head)
+
+
+def test_home_and_overview_queries_do_not_grow_with_the_units(client, ue_202, head_102, planeacion):
+    sent(client, head_102)  # a sent programming, and a draft
+    more_units_headed_by_fabiola(1, head_102, first=230)
+    few_home = queries_of(client, reverse("poa:home"))
+    client.force_login(planeacion)
+    few_overview = queries_of(client, reverse("poa:programming-overview", args=[2023]))
+    few_planeacion_home = queries_of(client, reverse("poa:home"))
+    more_units_headed_by_fabiola(2, head_102)
+    more_units_headed_by_fabiola(2, head_102, first=220, sent=True)
+    client.force_login(head_102)
+    assert queries_of(client, reverse("poa:home")) == few_home
+    client.force_login(planeacion)
+    assert queries_of(client, reverse("poa:programming-overview", args=[2023])) == few_overview
+    assert queries_of(client, reverse("poa:home")) == few_planeacion_home

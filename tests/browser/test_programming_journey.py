@@ -52,12 +52,21 @@ def cards(page):
     return page.locator(".plan-row")
 
 
+def script_errors(page):
+    """Uncaught errors of the page's scripts, filled as they happen."""
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return errors
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_new_unit_drafts_sends_is_returned_and_gets_approved(journey):
     screen = journey.url("poa:programming", *ARGS)
 
     # The head of UE 202 finds the task on her home page
     head = journey.as_user("fabiola.leon")
+    errors = script_errors(head)
     task = head.get_by_role("link", name=PROGRAMMING.initial.task)
     expect(task).to_be_visible()
     journey.shot(head, "inicio")
@@ -179,6 +188,7 @@ def test_a_new_unit_drafts_sends_is_returned_and_gets_approved(journey):
         (401, "INFORME", 4),
     ]
     assert UnidadMedida.objects.get(nombre="VISITA GUIADA").aceptada
+    assert errors == []
 
 
 @pytest.mark.django_db(transaction=True)
