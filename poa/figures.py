@@ -62,6 +62,29 @@ def _exact_percent(part: Figure, whole: Figure) -> Decimal | None:
     return Decimal(part) * 100 / Decimal(whole)
 
 
+LIGHTS = ("verde", "amarillo", "rojo", "sobrecumplimiento", "sin_programar")
+
+
+def light(achieved: Figure, programmed: Figure, thresholds=None) -> str:
+    """The seguimiento's mark of achieved against programmed-to-date: verde, amarillo, rojo,
+    sobrecumplimiento above the over-achievement threshold (or any achievement where nothing
+    was programmed), sin_programar when nothing was programmed nor achieved yet."""
+    if not programmed:
+        return "sobrecumplimiento" if achieved else "sin_programar"
+    if is_over_achieved(achieved, programmed, thresholds):
+        return "sobrecumplimiento"
+    return semaforo(achieved, programmed, thresholds) or "sin_programar"
+
+
+def percent_tenths(part: Figure, whole: Figure) -> Decimal | None:
+    """part ÷ whole as a percent with one decimal, rounded half up (69.94 → 69.9): precise
+    enough that the percent shown never contradicts its semáforo at a threshold."""
+    ratio = _exact_percent(part, whole)
+    if ratio is None:
+        return None
+    return ratio.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def needs_observation(programmed: Figure, achieved: OptionalFigure, threshold: float = 0) -> bool:
     """Whether a quarter's variance must be explained: any difference by default, or one
     above `threshold` percent of what was programmed."""
@@ -170,8 +193,11 @@ def format_figure(value: OptionalFigure) -> str:
     return f"{value.normalize():,f}"
 
 
-def format_percent(value: int | None) -> str:
-    return "" if value is None else f"{value:,}%"
+def format_percent(value: int | Decimal | None) -> str:
+    """51% or 69.9%; empty when there is no percentage."""
+    if value is None:
+        return ""
+    return f"{format_figure(value)}%"
 
 
 # Reading a figure typed by a person ---------------------------------------------------------

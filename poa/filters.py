@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from poa import figures
-from poa.models import Ejercicio, Programacion, Report, UnidadEjecutora
+from poa.models import Ejercicio, Meta, Programacion, Report, UnidadEjecutora
 from poa.selectors import NO_PROGRAMMING, NO_PROGRAMMING_LABEL
 
 
@@ -65,3 +65,75 @@ class ProgrammingFilter(django_filters.FilterSet):
             return queryset.filter(clave=value)
         # SQLite folds the case of ASCII letters only; catalog names are upper case.
         return queryset.filter(Q(nombre__icontains=value) | Q(nombre__icontains=value.upper()))
+
+
+class TrackingFilter(django_filters.FilterSet):
+    """The seguimiento's filters on the metas of a year the user may see; the semáforo is
+    read by the view, on the rows of the level shown."""
+
+    ramo = django_filters.ChoiceFilter(
+        label="Ramo", field_name="unidad_ejecutora__ramo__clave", empty_label="Todos"
+    )
+    programa = django_filters.ChoiceFilter(
+        label="Programa", field_name="unidad_ejecutora__programa__clave", empty_label="Todos"
+    )
+    ue = django_filters.ChoiceFilter(
+        label="Unidad ejecutora", field_name="unidad_ejecutora__clave", empty_label="Todas"
+    )
+    linea = django_filters.ChoiceFilter(
+        label="Línea de acción",
+        field_name="lineas_accion__clave",
+        empty_label="Todas",
+        distinct=True,
+    )
+    estado = django_filters.ChoiceFilter(
+        label="Estado del informe",
+        choices=[("sin", "Sin informe"), *Report.State.choices],
+        empty_label="Todos",
+        method="filter_estado",
+    )
+    semaforo = django_filters.ChoiceFilter(
+        label="Semáforo", choices=[], empty_label="Todos", method="filter_none"
+    )
+
+    class Meta:
+        model = Meta
+        fields = ["ramo", "programa", "ue", "linea", "estado", "semaforo"]
+
+    def __init__(self, *args, quarter, lights, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.quarter = quarter
+        metas = self.queryset
+        self.filters["ramo"].extra["choices"] = _choices(
+            metas, "unidad_ejecutora__ramo__clave", "unidad_ejecutora__ramo__nombre"
+        )
+        self.filters["programa"].extra["choices"] = _choices(
+            metas, "unidad_ejecutora__programa__clave", "unidad_ejecutora__programa__nombre"
+        )
+        self.filters["ue"].extra["choices"] = _choices(
+            metas, "unidad_ejecutora__clave", "unidad_ejecutora__nombre"
+        )
+        self.filters["linea"].extra["choices"] = _choices(
+            metas, "lineas_accion__clave", "lineas_accion__nombre"
+        )
+        self.filters["semaforo"].extra["choices"] = lights
+
+    def filter_estado(self, queryset, name, value):
+        reports = Report.objects.filter(quarter=self.quarter)
+        if value == "sin":
+            return queryset.exclude(unidad_ejecutora__reports__in=reports)
+        units = reports.filter(state=value).values("unidad_ejecutora")
+        return queryset.filter(unidad_ejecutora__in=units)
+
+    def filter_none(self, queryset, name, value):
+        return queryset
+
+    @property
+    def light(self):
+        """The semáforo asked for, once the form is valid; "" for any."""
+        return self.form.cleaned_data.get("semaforo", "") if self.form.is_valid() else ""
+
+
+def _choices(metas, clave, nombre):
+    pairs = metas.order_by(clave).values_list(clave, nombre).distinct()
+    return [(c, f"{c} {n}") for c, n in pairs if c]

@@ -3,16 +3,24 @@ programming. The rules live in poa.workflow and poa.planning; a form only puts t
 Spanish message next to its field."""
 
 import re
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
 
 from poa import figures, planning, selectors, workflow
-from poa.models import Ejercicio, LineaAccion, UnidadEjecutora, UnidadMedida
+from poa.dates import quarter_end
+from poa.models import CapturePeriod, Ejercicio, LineaAccion, UnidadEjecutora, UnidadMedida
 from poa.models.review import QUARTER_CHOICES
 
-DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+# Typed as 15/10/2023 18:00 (24 hours, as every screen prints it); ISO still read, as older
+# pages and scripts send it.
+DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+DATETIME_INPUT_FORMATS = [DATETIME_FORMAT, "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+EMPTY_LABEL = "Elija…"
+# Ley General de Contabilidad Gubernamental art. 58: published within 30 days of the close.
+CAPTURE_DAYS = 30
 
 
 class CaptureRowForm(forms.Form):
@@ -106,18 +114,42 @@ def _future(value):
     return value
 
 
+class LocalDateTimeField(forms.DateTimeField):
+    """A moment typed in Mexicali's time; an hour skipped or repeated by the change to or from
+    daylight saving time is refused in plain Spanish."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if getattr(error, "code", None) != "ambiguous_timezone":
+                raise
+            raise forms.ValidationError(
+                "Esa hora no existe o se repite en Mexicali por el cambio de horario; elija "
+                "otra, por ejemplo una hora después.",
+                code="ambiguous_timezone",
+            ) from error
+
+
 def deadline_field(label):
-    return forms.DateTimeField(
+    # A text input: the browser's datetime-local follows its own locale and may show AM/PM.
+    return LocalDateTimeField(
         label=label,
         input_formats=DATETIME_INPUT_FORMATS,
         widget=forms.DateTimeInput(
-            attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M"
+            attrs={
+                "class": "form-control",
+                "placeholder": "dd/mm/aaaa hh:mm",
+                "autocomplete": "off",
+            },
+            format=DATETIME_FORMAT,
         ),
         error_messages={
             "required": "Indique la fecha y hora límite.",
-            "invalid": "Escriba una fecha y hora válidas, por ejemplo 15/10/2023 18:00.",
+            "invalid": "Escriba una fecha que exista como dd/mm/aaaa hh:mm (24 horas), por "
+            "ejemplo 15/10/2023 18:00.",
         },
-        help_text="Hora de Mexicali (America/Tijuana).",
+        help_text="Hora de Mexicali, formato de 24 horas.",
     )
 
 
@@ -130,20 +162,55 @@ class PeriodOpenForm(forms.Form):
     )
     quarter = forms.TypedChoiceField(
         label="Trimestre",
-        choices=QUARTER_CHOICES,
+        choices=[("", EMPTY_LABEL), *QUARTER_CHOICES],
         coerce=int,
+        empty_value=None,
         error_messages={"required": "Elija el trimestre."},
     )
     deadline = deadline_field("Fecha límite de captura")
 
+    def __init__(self, *args, now=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.note = ""
+        if not self.is_bound:
+            self.initial, self.note = proposed_period(now or timezone.now())
+
     def clean_deadline(self):
         return _future(self.cleaned_data["deadline"])
+
+
+def proposed_period(now):
+    """What planeación most likely opens next, as (initial, note): the quarter after the last
+    one opened of the latest ejercicio, until 30 days after that quarter ends (23:59, local
+    time), or 30 days from now when that moment has passed. Nothing is proposed once the four
+    quarters were opened; the note says so."""
+    ejercicio = Ejercicio.objects.order_by("-year").first()
+    if ejercicio is None:
+        return {}, ""
+    opened = CapturePeriod.objects.filter(ejercicio=ejercicio).values_list("quarter", flat=True)
+    quarter = max(opened, default=0) + 1
+    if quarter > 4:
+        note = (
+            f"Los cuatro trimestres de {ejercicio.year} ya se abrieron; elegir uno lo reabre "
+            "con la nueva fecha límite."
+        )
+        return {"ejercicio": ejercicio}, note
+    deadline = _end_of_day(quarter_end(ejercicio.year, quarter) + timedelta(days=CAPTURE_DAYS))
+    if deadline <= now:
+        deadline = _end_of_day(timezone.localdate(now) + timedelta(days=CAPTURE_DAYS))
+    return {"ejercicio": ejercicio, "quarter": quarter, "deadline": deadline}, ""
+
+
+def _end_of_day(day):
+    """23:59 of `day` in Mexicali."""
+    return timezone.make_aware(datetime.combine(day, time(23, 59)))
 
 
 class ExceptionGrantForm(forms.Form):
     unidad_ejecutora = forms.ModelChoiceField(
         label="Unidad ejecutora",
         queryset=UnidadEjecutora.objects.none(),
+        empty_label=EMPTY_LABEL,
         error_messages={"required": "Elija la unidad ejecutora."},
     )
     deadline = deadline_field("Nueva fecha límite")

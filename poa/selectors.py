@@ -80,26 +80,31 @@ def since_of(report) -> Since:
 
 
 def capture_counts(reports) -> dict[tuple[int, int], tuple[int, int]]:
-    """(captured, total) metas by (unit pk, quarter), in one query: "8 de 8 metas
-    capturadas"."""
+    """(captured, total) metas still pursued, by (unit pk, quarter), in two queries:
+    "8 de 8 metas capturadas"."""
     keys = {(r.unidad_ejecutora_id, r.quarter) for r in reports}
     if not keys:
         return {}
+    units = {unit_id for unit_id, _ in keys}
+    totals = dict(
+        Meta.objects.filter(unidad_ejecutora_id__in=units, cancelada=False)
+        .values_list("unidad_ejecutora_id")
+        .annotate(total=Count("pk"))
+        .order_by()
+    )
     matching = Q()
     for unit_id, quarter in keys:
         matching |= Q(meta__unidad_ejecutora_id=unit_id, quarter=quarter)
-    rows = (
-        QuarterlyProgress.objects.filter(matching)
-        .values("meta__unidad_ejecutora_id", "quarter")
-        .annotate(total=Count("pk"), captured=Count("pk", filter=Q(alcanzado__isnull=False)))
-    )
-    counts = {key: (0, 0) for key in keys}
-    for row in rows:
-        counts[(row["meta__unidad_ejecutora_id"], row["quarter"])] = (
-            row["captured"],
-            row["total"],
+    captured = {
+        (row["meta__unidad_ejecutora_id"], row["quarter"]): row["captured"]
+        for row in QuarterlyProgress.objects.filter(
+            matching, meta__cancelada=False, alcanzado__isnull=False
         )
-    return counts
+        .values("meta__unidad_ejecutora_id", "quarter")
+        .annotate(captured=Count("pk"))
+        .order_by()
+    }
+    return {key: (captured.get(key, 0), totals.get(key[0], 0)) for key in keys}
 
 
 # Home page -------------------------------------------------------------------------------

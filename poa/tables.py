@@ -147,3 +147,166 @@ class ProgrammingTable(tables.Table):
         year = record.ramo.ejercicio.year
         url = reverse("poa:programming", args=[year, record.ramo.clave, record.clave])
         return format_html('<a class="btn btn-sm btn-outline-primary" href="{}">Abrir</a>', url)
+
+
+# Seguimiento ---------------------------------------------------------------------------------
+
+
+class LightColumn(tables.Column):
+    """The semáforo of a row: a badge with its shape and its word, never colour alone; the
+    word alone in exports."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("verbose_name", "Semáforo")
+        kwargs.setdefault("accessor", "progress__light")
+        kwargs.setdefault("order_by", ("progress__light",))
+        super().__init__(**kwargs)
+
+    def render(self, record):
+        progress = record.progress
+        return format_html(
+            '<span class="badge light light-{}"><span aria-hidden="true">{}</span> {}</span>',
+            progress.light,
+            progress.light_icon,
+            progress.light_label,
+        )
+
+    def value(self, record):
+        return record.progress.light_label
+
+
+class FigureColumn(tables.Column):
+    """A figure as the sheet prints it (1,234 or 12.5); the number itself in exports."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("attrs", {"td": {"class": "num"}, "th": {"class": "num"}})
+        super().__init__(**kwargs)
+
+    def render(self, value):
+        return figures.format_figure(value)
+
+    def value(self, value):
+        return value
+
+
+class PercentColumn(FigureColumn):
+    def render(self, value):
+        return figures.format_percent(value)
+
+
+class TrackingTable(tables.Table):
+    """The columns every level of the seguimiento shares."""
+
+    programmed = FigureColumn(verbose_name="Programado a la fecha", accessor="progress__programmed")
+    achieved = FigureColumn(verbose_name="Alcanzado a la fecha", accessor="progress__achieved")
+    percent = PercentColumn(verbose_name="Avance", accessor="progress__percent")
+    light = LightColumn()
+    capture = tables.Column(
+        verbose_name="Captura", accessor="progress__capture_label", order_by=("progress__captured",)
+    )
+
+    class Meta:
+        attrs = {"class": "table table-sm align-middle bg-white tracking-table"}
+        empty_text = "No hay metas que coincidan con la búsqueda."
+        template_name = "django_tables2/bootstrap5.html"
+
+
+class RamoTrackingTable(TrackingTable):
+    clave = tables.Column(verbose_name="Ramo")
+    nombre = tables.Column(verbose_name="Nombre")
+    reports = tables.Column(verbose_name="Informes enviados", accessor="sent", empty_values=())
+
+    class Meta(TrackingTable.Meta):
+        sequence = ("clave", "nombre", "reports", "...")
+
+    def render_reports(self, record):
+        return f"{record.sent:,} de {record.units:,}"
+
+
+class ProgramaTrackingTable(RamoTrackingTable):
+    ramo = tables.Column(verbose_name="Ramo")
+    clave = tables.Column(verbose_name="Programa")
+
+    class Meta(RamoTrackingTable.Meta):
+        sequence = ("ramo", "clave", "nombre", "reports", "...")
+
+
+class UnitTrackingTable(TrackingTable):
+    unidad = tables.Column(
+        verbose_name="Unidad ejecutora",
+        accessor="unidad_ejecutora",
+        order_by=("unidad_ejecutora__ramo__clave", "unidad_ejecutora__clave"),
+    )
+    programa = tables.Column(verbose_name="Programa", accessor="unidad_ejecutora__programa__clave")
+    state = tables.Column(verbose_name="Informe", accessor="state_label")
+    deadline = tables.DateTimeColumn(verbose_name="Fecha límite", short=True)
+    days_late = tables.Column(verbose_name="Días de atraso", attrs={"td": {"class": "num"}})
+
+    class Meta(TrackingTable.Meta):
+        sequence = ("unidad", "programa", "state", "deadline", "days_late", "capture", "...")
+
+    def __init__(self, data, *, quarter, **kwargs):
+        super().__init__(data, **kwargs)
+        self.quarter = quarter
+
+    def render_unidad(self, value):
+        address = [value.ramo.ejercicio.year, value.ramo.clave, value.clave, self.quarter]
+        return format_html(
+            '<a href="{}">{}-{} {}</a>',
+            reverse("poa:sheet", args=address),
+            value.ramo.clave,
+            value.clave,
+            value.nombre,
+        )
+
+    def value_unidad(self, value):
+        return f"{value.ramo.clave}-{value.clave} {value.nombre}"
+
+    def render_state(self, record):
+        if record.report is None:
+            return record.state_label
+        return render_to_string("review/_state_badge.html", {"report": record.report})
+
+    def render_days_late(self, value):
+        return (
+            format_html('<span class="text-danger fw-semibold">{} días</span>', value)
+            if (value)
+            else "—"
+        )
+
+    def value_days_late(self, value):
+        return value
+
+
+class MetaTrackingTable(TrackingTable):
+    unidad = tables.Column(
+        verbose_name="UE",
+        accessor="unidad_ejecutora__clave",
+        order_by=("unidad_ejecutora__ramo__clave", "unidad_ejecutora__clave", "meta__numero"),
+    )
+    meta = tables.Column(verbose_name="Meta", order_by=("meta__numero",))
+    unidad_medida = tables.Column(verbose_name="Unidad de medida", accessor="meta__unidad_medida")
+    observation = tables.Column(verbose_name="Observaciones", orderable=False, empty_values=())
+
+    class Meta(TrackingTable.Meta):
+        sequence = ("unidad", "meta", "unidad_medida", "...")
+        exclude = ("capture",)
+
+    def render_meta(self, value):
+        return format_html(
+            '<a href="{}">{}</a>.- {}',
+            reverse("poa:meta-detail", args=[value.pk]),
+            value.numero,
+            value.descripcion if len(value.descripcion) <= 90 else value.descripcion[:89] + "…",
+        )
+
+    def value_meta(self, value):
+        return f"{value.numero}.- {value.descripcion}"
+
+    def render_observation(self, record):
+        if record.needs_observation:
+            return format_html('<span class="text-danger">{}</span>', "Sin observación")
+        return record.observation or "—"
+
+    def value_observation(self, record):
+        return record.observation

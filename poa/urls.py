@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from poa.converters import QuarterConverter
-from poa.views import capture, dashboards, planning, programming, review, sheets
+from poa.views import capture, dashboards, planning, programming, review, sheets, tracking
 
 register_converter(QuarterConverter, "quarter")
 
@@ -26,6 +26,12 @@ app_urls = (
             f"informes/{UNIT_QUARTER}/<slug:action>/",
             review.report_transition,
             name="report-transition",
+        ),
+        path("seguimiento/", tracking.tracking_latest, name="tracking-latest"),
+        path(
+            "seguimiento/<int:year>/<quarter:quarter>/",
+            tracking.tracking_page,
+            name="tracking",
         ),
         path("planeacion/periodos/", planning.periods, name="periods"),
         path("planeacion/periodos/<int:pk>/cerrar/", planning.period_close, name="period-close"),

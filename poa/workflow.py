@@ -31,6 +31,15 @@ from poa.states import REPORT
 Action = ReportEvent.Action
 State = Report.State
 MAX_OBSERVACIONES = 1000
+# The grid shows these live too: capture/grid.html hands them to static/poa/js/capture.js.
+CAPTURE_MESSAGES = {
+    "observation": (
+        "Explique por qué lo alcanzado ({alcanzado}) difiere de lo programado ({programado})."
+    ),
+    "observation_too_long": (
+        "Las observaciones admiten como máximo {maximo} caracteres (lleva {lleva})."
+    ),
+}
 
 
 class CaptureValidationError(WorkflowError):
@@ -358,16 +367,15 @@ def validate_capture_row(*, meta, programado, alcanzado, observaciones, sending)
     if alcanzado is None and sending and "alcanzado" not in errors:
         errors["alcanzado"] = "Capture lo alcanzado en el trimestre."
     if len(observaciones) > MAX_OBSERVACIONES:
-        errors["observaciones"] = (
-            f"Las observaciones admiten como máximo {MAX_OBSERVACIONES:,} caracteres "
-            f"(lleva {len(observaciones):,})."
+        errors["observaciones"] = CAPTURE_MESSAGES["observation_too_long"].format(
+            maximo=f"{MAX_OBSERVACIONES:,}", lleva=f"{len(observaciones):,}"
         )
     elif "alcanzado" not in errors and not observaciones.strip():
         threshold = settings.POA_OBSERVATION_THRESHOLD
         if figures.needs_observation(programado, alcanzado, threshold):
-            errors["observaciones"] = (
-                f"Explique por qué lo alcanzado ({figures.format_figure(alcanzado)}) difiere "
-                f"de lo programado ({figures.format_figure(programado)})."
+            errors["observaciones"] = CAPTURE_MESSAGES["observation"].format(
+                alcanzado=figures.format_figure(alcanzado),
+                programado=figures.format_figure(programado),
             )
     return errors
 

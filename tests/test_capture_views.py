@@ -1,12 +1,15 @@
 """The capture grid of a unit and quarter, and the page of a meta: who sees and saves it, the
 Spanish errors next to each field, all rows or none, no lost update, and locked reports."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import json_script
 
-from poa import workflow
+from poa import figures, workflow
 from poa.models import Meta, QuarterlyProgress, Report
 from tests.conftest import complete_quarter, make_capturista, unit
 
@@ -77,6 +80,53 @@ def test_outsider_gets_404_and_anonymous_goes_to_login(q3_open, client, outsider
     assert response.status_code == 302 and reverse("login") in response["Location"]
     client.force_login(outsider)
     assert client.get(grid_url()).status_code == 404
+
+
+def test_a_save_after_the_session_expired_goes_to_login_saying_so(q3_open, client):
+    response = client.post(grid_url(), grid_data(values={305: ("90", "Temporada baja.")}))
+    assert response.status_code == 302
+    login = f"{reverse('login')}?sesion=expirada&next={grid_url()}"
+    assert response["Location"] == login
+    assert achieved(305) is None
+    html = client.get(login).content.decode()
+    assert "Su sesión expiró; inicie sesión de nuevo y se recuperará lo que capturó." in html
+    assert f'name="next" value="{grid_url()}"' in html
+    # a plain visit to the login page says nothing of the kind
+    assert "Su sesión expiró" not in client.get(reverse("login")).content.decode()
+
+
+def test_after_a_save_the_grid_tells_the_browser_once_to_drop_its_draft(
+    q3_open, client, capturista_201
+):
+    client.force_login(capturista_201)
+    assert 'data-saved="0"' in client.get(grid_url()).content.decode()
+    response = client.post(grid_url(), grid_data(), follow=True)
+    assert "Se guardaron las cifras de 8 metas." in response.content.decode()
+    assert 'data-saved="1"' in response.content.decode()
+    assert 'data-saved="0"' in client.get(grid_url()).content.decode()
+
+
+def test_a_refused_save_keeps_the_draft_in_the_browser(q3_open, client, capturista_201):
+    client.force_login(capturista_201)
+    response = client.post(grid_url(), grid_data(values={305: ("90", "")}))
+    assert response.status_code == 200 and 'data-saved="0"' in response.content.decode()
+
+
+def test_the_grid_hands_the_rules_and_messages_to_its_script_without_inline_code(
+    q3_open, client, capturista_201
+):
+    client.force_login(capturista_201)
+    html = client.get(grid_url()).content.decode()
+    assert json_script(figures.FIGURE_MESSAGES, "figure-messages") in html
+    assert json_script(workflow.CAPTURE_MESSAGES, "capture-messages") in html
+    row = html.split('id="meta-305"')[1].split("</tr>")[0]
+    assert 'data-unidad="PROSPECTO" data-decimales="0"' in row
+    assert f'data-draft-key="poa-captura:{capturista_201.pk}:{grid_url()}"' in html
+    assert "P</strong>: programado · <strong>A</strong>: alcanzado" in html
+    # nothing a Content-Security-Policy without 'unsafe-inline' would block
+    assert "style=" not in html
+    for tag in re.findall(r"<script[^>]*>", html):
+        assert "src=" in tag or 'type="application/json"' in tag, tag
 
 
 def test_grid_of_a_quarter_that_does_not_exist_is_404(reference, client, capturista_201):

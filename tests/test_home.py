@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from poa import workflow
 from poa.models import Report, UnidadEjecutora
-from tests.conftest import approve_programming, complete_quarter, unit
+from tests.conftest import approve_programming, complete_quarter, make_capturista, unit
 
 HOME = "/"
 
@@ -125,3 +125,74 @@ def test_home_page_queries_do_not_grow_with_the_pending_reports(client, aaron, p
     many_queries, many_tasks = home_queries(client)
     assert (few_tasks, many_tasks) == (2, 6)
     assert many_queries == few_queries
+
+
+def test_a_unit_with_one_meta_reads_1_de_1_meta_capturada(q3_open, client, aaron, planeacion):
+    base = unit("201")
+    ue = UnidadEjecutora.objects.create(
+        ramo=base.ramo,
+        programa=base.programa,
+        subfuncion=base.subfuncion,
+        clave="290",
+        nombre="UNIDAD DE UNA META",
+        responsable=base.responsable,
+        cargo_responsable="JEFE",
+    )
+    approve_programming(ue, head=aaron, planeacion=planeacion)
+    workflow.report_get_or_create(unidad_ejecutora=ue, quarter=3)
+    client.force_login(make_capturista("captura290", "290"))
+    html = client.get(HOME).content.decode()
+    assert "0 de 1 meta capturada" in html and "metas capturadas" not in html
+
+
+def test_every_page_links_the_favicon_and_it_is_served(client, capturista_201):
+    client.force_login(capturista_201)
+    html = client.get(HOME).content.decode()
+    assert '<link rel="icon" href="/static/poa/favicon.svg" type="image/svg+xml">' in html
+    response = client.get("/static/poa/favicon.svg")
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in b"".join(response.streaming_content)
+
+
+def test_planeacion_sees_what_needs_attention_across_the_municipality(
+    client, planeacion, aaron, q3_open
+):
+    complete_quarter("201", 3)
+    report = workflow.report_get_or_create(unidad_ejecutora=unit("201"), quarter=3)
+    workflow.report_send(report=report, user=aaron)
+    workflow.report_return(report=report, user=aaron, comment="Revise la meta 305.")
+    client.force_login(planeacion)
+    html = client.get(HOME).content.decode()
+    assert "El municipio · 2023 T3" in html
+    assert "Unidades sin enviar su informe" in html and "59-102 DEPARTAMENTO ADMINISTRATIVO" in html
+    assert "Devueltos a la unidad" in html and "«Revise la meta 305.»" in html
+    # 206 achieved one document with nothing programmed (the reference's slip) and Q3 has
+    # no observation yet; 103, six meetings against two up to Q2, has none in Q3 either.
+    attention = html.split("Sobrecumplimiento sin observación")[1].split("</div></div>")[0]
+    assert "meta 206: Sobrecumplimiento" in attention and "meta 103: 300%" in attention
+
+
+def test_a_head_sees_the_progress_of_the_units_they_head(client, aaron, q3_open):
+    client.force_login(aaron)
+    html = client.get(HOME).content.decode()
+    assert "Avance de sus unidades · 2023 T3" in html
+    for clave in ("59-101", "59-102", "59-201"):
+        assert clave in html.split("overview-units")[1]
+
+
+def test_a_capturista_sees_only_their_unit_in_the_overview(client, capturista_102, q3_open):
+    client.force_login(capturista_102)
+    table = client.get(HOME).content.decode().split("overview-units")[1]
+    assert "59-102" in table and "59-201" not in table and "59-101" not in table
+
+
+def test_an_uncaptured_quarter_is_judged_on_the_quarters_before_it(planeacion, q3_open):
+    from poa import tracking
+
+    data = tracking.build_tracking(
+        tracking.metas_visible_to(planeacion, 2023), year=2023, quarter=3
+    )
+    row_305 = next(row for row in data.metas if row.meta.numero == 305)
+    # Q3 not captured yet: 172 achieved against 170 programmed up to Q2, not 270
+    assert (row_305.progress.programmed, row_305.progress.achieved) == (170, 172)
+    assert row_305.progress.light == "verde"

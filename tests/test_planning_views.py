@@ -1,20 +1,23 @@
 """Planeación's pages: opening and closing a quarter for capture, and a later deadline for one
 unit. Nobody else may reach them."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from poa import workflow
+from poa.forms import PeriodOpenForm
 from poa.models import CaptureException, CapturePeriod, Ejercicio, Report
-from tests.conftest import open_q3, unit
+from tests.conftest import complete_quarter, open_q3, unit
 
 
 def local_input(moment):
-    """A moment as the browser's datetime-local input sends it (local time of Mexicali)."""
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+    """A moment as planeación types it: dd/mm/aaaa hh:mm, 24 hours, Mexicali's time."""
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
 
 
 @pytest.mark.parametrize("persona", ["capturista_201", "head_102", "aaron", "outsider"])
@@ -105,7 +108,136 @@ def test_an_exception_reopens_capture_for_that_unit_only(client, planeacion, cap
     }
     response = client.post(reverse("poa:exception-grant", args=[period.pk]), data, follow=True)
     html = response.content.decode()
-    assert "Prórroga otorgada a la UE 201" in html and "Cambio de titular en la unidad." in html
+    assert "Prórroga otorgada a la UE 201" in html and "Cambio de titular en la unidad (" in html
     client.force_login(capturista_201)
     grid = client.get(reverse("poa:capture-grid", args=[2023, "59", "201", 3])).content.decode()
     assert "-alcanzado" in grid and "por prórroga: Cambio de titular en la unidad." in grid
+    assert "unidad.." not in grid
+
+
+# The form to open a quarter -----------------------------------------------------------------
+
+TIJUANA = ZoneInfo("America/Tijuana")
+
+
+def open_quarters(planeacion, *quarters):
+    for quarter in quarters:
+        workflow.period_open(
+            ejercicio=Ejercicio.objects.get(year=2023),
+            quarter=quarter,
+            deadline=timezone.now() + timedelta(days=5),
+            user=planeacion,
+        )
+
+
+def periods_page(client, planeacion):
+    client.force_login(planeacion)
+    return client.get(reverse("poa:periods")).content.decode()
+
+
+def test_the_form_proposes_the_quarter_after_the_last_opened_until_30_days_after_it_ends(
+    planeacion,
+):
+    open_quarters(planeacion, 1, 2)
+    form = PeriodOpenForm(now=datetime(2023, 7, 3, 9, 0, tzinfo=TIJUANA))
+    assert form.initial["quarter"] == 3
+    assert form.initial["deadline"] == datetime(2023, 10, 30, 23, 59, tzinfo=TIJUANA)
+    assert 'value="30/10/2023 23:59"' in str(form["deadline"])
+
+
+def test_with_q1_to_q3_opened_the_page_proposes_q4_and_30_days_from_now(client, planeacion):
+    open_quarters(planeacion, 1, 2, 3)
+    html = periods_page(client, planeacion)
+    assert '<option value="4" selected>4. Oct-Dic</option>' in html
+    day = timezone.localdate() + timedelta(days=30)
+    assert f'value="{day:%d/%m/%Y} 23:59"' in html
+
+
+def test_with_nothing_opened_the_page_proposes_the_first_quarter(client, planeacion):
+    assert '<option value="1" selected>' in periods_page(client, planeacion)
+
+
+def test_with_the_four_quarters_opened_nothing_is_proposed_and_the_page_says_why(
+    client, planeacion
+):
+    open_quarters(planeacion, 1, 2, 3, 4)
+    html = periods_page(client, planeacion)
+    quarter = html[html.index('name="quarter"') :]
+    quarter = quarter[: quarter.index("</select>")]
+    assert '<option value="">Elija…</option>' in quarter and "selected" not in quarter
+    assert "Los cuatro trimestres de 2023 ya se abrieron" in html
+
+
+def test_the_deadline_is_typed_day_month_year_on_a_24_hour_clock(client, planeacion):
+    html = periods_page(client, planeacion)
+    assert 'type="datetime-local"' not in html
+    assert 'placeholder="dd/mm/aaaa hh:mm"' in html
+    assert "Hora de Mexicali, formato de 24 horas." in html
+    field = PeriodOpenForm().fields["deadline"]
+    assert field.clean("15/10/2023 18:00") == datetime(2023, 10, 15, 18, 0, tzinfo=TIJUANA)
+    assert field.clean("2023-10-15T18:00") == datetime(2023, 10, 15, 18, 0, tzinfo=TIJUANA)
+
+
+def test_a_date_that_does_not_exist_is_refused_next_to_the_field_keeping_what_was_typed(
+    client, planeacion
+):
+    client.force_login(planeacion)
+    data = {"ejercicio": Ejercicio.objects.get(year=2023).pk, "quarter": 3}
+    html = client.post(reverse("poa:periods"), data | {"deadline": "31/02/2023 10:00"})
+    html = html.content.decode()
+    field = html[html.index('name="deadline"') :]
+    assert 'value="31/02/2023 10:00"' in field[:300]
+    feedback = field[: field.index("</div>")]
+    assert "Escriba una fecha que exista como dd/mm/aaaa hh:mm (24 horas)" in feedback
+    assert not CapturePeriod.objects.exists()
+
+
+def test_an_hour_skipped_by_daylight_saving_is_refused_in_spanish(client, planeacion):
+    field = PeriodOpenForm().fields["deadline"]
+    with pytest.raises(ValidationError, match="Esa hora no existe o se repite en Mexicali"):
+        field.clean("12/03/2023 02:30")
+
+
+def test_no_select_we_render_offers_django_dashes(client, planeacion):
+    period = open_q3(planeacion)
+    client.force_login(planeacion)
+    pages = [
+        reverse("poa:periods"),
+        reverse("poa:exception-grant", args=[period.pk]),
+        reverse("poa:reports"),
+    ]
+    for url in pages:
+        assert "---------" not in client.get(url).content.decode(), url
+    grant = client.get(pages[1]).content.decode()
+    assert '<option value="">Elija…</option>' in grant
+
+
+def test_the_counts_of_a_period_agree_in_number(client, planeacion, aaron):
+    open_q3(planeacion)
+    complete_quarter("201", 3)
+    workflow.report_send(
+        report=Report.objects.get(unidad_ejecutora=unit("201"), quarter=3), user=aaron
+    )
+    html = periods_page(client, planeacion)
+    assert "2 en borrador · 1 enviado · 0 revisados · 0 autorizados" in html
+    complete_quarter("101", 3)
+    workflow.report_send(
+        report=Report.objects.get(unidad_ejecutora=unit("101"), quarter=3), user=aaron
+    )
+    assert "1 en borrador · 2 enviados · 0 revisados" in periods_page(client, planeacion)
+
+
+def test_a_reason_ending_in_a_period_prints_one_period(client, planeacion, aaron):
+    period = open_q3(planeacion)
+    workflow.exception_grant(
+        period=period,
+        unidad_ejecutora=unit("201"),
+        deadline=timezone.now() + timedelta(days=40),
+        reason="Cambio de titular...",
+        user=planeacion,
+    )
+    client.force_login(aaron)
+    for name in ("poa:capture-grid", "poa:report"):
+        html = client.get(reverse(name, args=[2023, "59", "201", 3])).content.decode()
+        assert "(hora de Mexicali), por prórroga: Cambio de titular." in html, name
+    assert "Cambio de titular (planeacion," in periods_page(client, planeacion)

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from poa import workflow
-from poa.models import Report, ReportEvent
+from poa.models import QuarterlyProgress, Report, ReportEvent
 from tests.conftest import complete_quarter, unit
 
 State = Report.State
@@ -158,8 +158,20 @@ def test_sending_an_incomplete_report_lists_the_metas_and_goes_to_the_grid(q3_op
         "poa:capture-grid", args=[2023, "59", "201", 3]
     )
     assert (
-        "No se puede enviar el informe: faltan cifras u observaciones en las metas 300, 301" in html
+        "No se pudo enviar el informe, que sigue en borrador: faltan cifras u observaciones en "
+        "las metas 300, 301" in html
     )
+    assert "no se guardó" not in html
+    assert report_of().state == State.BORRADOR
+
+
+def test_a_send_refused_for_one_meta_names_it_in_the_singular(q3_open, client, aaron):
+    complete_quarter("201", 3)
+    QuarterlyProgress.objects.filter(meta__numero=305, quarter=3).update(alcanzado=None)
+    client.force_login(aaron)
+    html = client.post(action_url("enviar"), follow=True).content.decode()
+    assert "No se pudo enviar el informe, que sigue en borrador" in html
+    assert "faltan cifras u observaciones en la meta 305." in html
     assert report_of().state == State.BORRADOR
 
 

@@ -1,5 +1,5 @@
-"""Filters that print the sheet's figures and dates; the formatting lives in poa.figures and
-poa.dates so the HTML, the PDF and any export print the same thing."""
+"""Filters that print the sheet's figures, dates and free text; the formatting lives in
+poa.figures and poa.dates so the HTML, the PDF and any export print the same thing."""
 
 from django import template
 
@@ -24,3 +24,10 @@ def percent(value):
 def sheet_date(value):
     """30-jun.-23"""
     return dates.sheet_date(value)
+
+
+@register.filter
+def without_final_period(value):
+    """Free text (a reason) ended by our own sentence's period: "Sin personal." → "Sin
+    personal", so "…por prórroga: {{ reason|without_final_period }}." prints one period."""
+    return str(value or "").rstrip().rstrip(".").rstrip()

@@ -2,13 +2,15 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 
 from poa import access, figures, history, selectors, workflow
 from poa.forms import CaptureRowForm, VersionForm
@@ -16,6 +18,9 @@ from poa.models import Meta, ReportEvent
 from poa.states import REPORT
 
 Action = ReportEvent.Action
+# Grids saved in this session whose page has not been shown since: the browser then drops
+# the draft it kept of them.
+SAVED_GRIDS = "poa_capture_saved"
 
 
 @dataclass
@@ -38,7 +43,23 @@ class GridRow:
         ]
 
 
-@login_required
+def login_keeping_capture(view):
+    """login_required, except that a save arriving after the session expired goes to the
+    login page saying so, and from there back to the grid, where the browser kept what was
+    typed (static/poa/js/capture.js)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.method != "POST":
+            return redirect_to_login(request.get_full_path())
+        return redirect_to_login(request.path, f"{resolve_url(settings.LOGIN_URL)}?sesion=expirada")
+
+    return wrapper
+
+
+@login_keeping_capture
 def capture_grid(request, year, ramo, ue, quarter):
     report = selectors.report_or_404(request.user, year, ramo, ue, quarter)
     if request.method == "POST":
@@ -71,10 +92,25 @@ def _render(request, report, grid, *, stale=None, status=200):
         "stale": stale,
         "bound": any(item.form.is_bound for item in grid),
         "quarter_label": figures.QUARTER_LABELS[report.quarter],
-        "threshold": settings.POA_OBSERVATION_THRESHOLD,
+        "threshold": f"{Decimal(str(settings.POA_OBSERVATION_THRESHOLD)):f}",
         "figure_messages": figures.FIGURE_MESSAGES,
+        "capture_messages": workflow.CAPTURE_MESSAGES,
+        "max_notes": workflow.MAX_OBSERVACIONES,
+        "draft_key": f"poa-captura:{user.pk}:{report.url('poa:capture-grid')}",
+        "just_saved": _shown_after_save(request, report),
     }
     return render(request, "capture/grid.html", context, status=status)
+
+
+def _shown_after_save(request, report):
+    """Whether this grid was saved since it was last shown (its draft is then obsolete)."""
+    saved = request.session.get(SAVED_GRIDS, [])
+    path = report.url("poa:capture-grid")
+    if path not in saved:
+        return False
+    saved.remove(path)
+    request.session[SAVED_GRIDS] = saved
+    return True
 
 
 def _save(request, report):
@@ -115,6 +151,10 @@ def _save(request, report):
         messages.error(request, f"No se guardó ningún cambio. {error}")
         return redirect(report.url("poa:capture-grid"))
     messages.success(request, _saved_message(result))
+    request.session[SAVED_GRIDS] = [
+        *request.session.get(SAVED_GRIDS, []),
+        report.url("poa:capture-grid"),
+    ]
     return redirect(report.url("poa:report" if result.sent else "poa:capture-grid"))
 
 

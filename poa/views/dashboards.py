@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
-from poa import access, selectors
+from poa import access, figures, selectors, tracking
 from poa.filters import ReportFilter
 from poa.models import CapturePeriod
 from poa.tables import ReportListTable, ReportTable, configure
@@ -20,10 +20,59 @@ def home(request):
         "has_units": access.units_visible_to(user).exists(),
         "is_planeacion": access.is_planeacion(user),
     }
+    overview = tracking.overview(user, with_attention=context["is_planeacion"])
+    context["overview"] = overview
     if context["is_planeacion"]:
         context["table"] = configure(request, ReportTable(selectors.open_period_reports()))
         context["open_periods"] = CapturePeriod.objects.filter(closed_at__isnull=True).exists()
+        context["attention"] = _attention(overview) if overview else []
     return render(request, "dashboards/home.html", context)
+
+
+def _attention(overview):
+    """(title, lines, what an empty list means, seguimiento filter) of each list planeación
+    watches on its home page."""
+
+    def unit(row):
+        ue = row.unidad_ejecutora
+        return f"{ue.ramo.clave}-{ue.clave} {ue.nombre}"
+
+    def meta(row):
+        percent = figures.format_percent(row.progress.percent) or row.progress.light_label
+        return f"{unit(row)} · meta {row.meta.numero}: {percent}"
+
+    return [
+        (
+            "Unidades sin enviar su informe",
+            [f"{unit(row)} ({row.progress.capture_label})" for row in overview.not_sent],
+            "Todas las unidades enviaron su informe.",
+            "nivel=ue&estado=borrador",
+        ),
+        (
+            "Con la captura vencida",
+            [f"{unit(row)}: {row.days_late} días" for row in overview.late],
+            "Ninguna unidad está atrasada.",
+            "nivel=ue&estado=borrador",
+        ),
+        (
+            "Devueltos a la unidad",
+            [f"{unit(row)}: «{event.comment}»" for row, event in overview.returned],
+            "No hay informes devueltos pendientes.",
+            "nivel=ue&estado=borrador",
+        ),
+        (
+            "Metas en rojo",
+            [meta(row) for row in overview.red],
+            "Ninguna meta está en rojo.",
+            "nivel=meta&semaforo=rojo",
+        ),
+        (
+            "Sobrecumplimiento sin observación",
+            [meta(row) for row in overview.unexplained_over],
+            "Todo sobrecumplimiento está explicado.",
+            "nivel=meta&semaforo=sobrecumplimiento",
+        ),
+    ]
 
 
 @login_required

@@ -1,6 +1,12 @@
 """The page of a quarterly report, its timeline and its transitions (send, review,
 authorize, return, reopen, tell the head the capture is ready). Which transitions exist and
-their words: poa.states.REPORT; the rules: poa.workflow."""
+their words: poa.states.REPORT; the rules: poa.workflow.
+
+A confirmation that signs or undoes signatures shows the sheet's figures first, so the signer
+sees what they sign: one build_sheet per request, whatever the number of transitions."""
+
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,7 +17,51 @@ from django.views.decorators.http import require_http_methods
 
 from poa import access, figures, selectors, workflow
 from poa.forms import TransitionForm
+from poa.sheet import Row, Sheet, build_sheet
 from poa.states import REPORT
+
+
+@dataclass(frozen=True)
+class ConfirmationRow:
+    """A row of the sheet as the signer reads it: P and A of the report's quarter, and whether
+    they differ (the variance an observation must explain)."""
+
+    row: Row
+    programmed: Decimal
+    achieved: Decimal | None
+
+    @property
+    def differs(self) -> bool:
+        return figures.needs_observation(self.programmed, self.achieved)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What a signer reads before deciding: the sheet's rows and warnings."""
+
+    sheet: Sheet
+    rows: list[ConfirmationRow]
+
+    @property
+    def quarter_label(self) -> str:
+        return figures.QUARTER_LABELS[self.sheet.quarter]
+
+    @property
+    def variances(self) -> list[ConfirmationRow]:
+        return [row for row in self.rows if row.differs]
+
+
+def _confirmation(report) -> Confirmation:
+    sheet = build_sheet(report.unidad_ejecutora, report.quarter)
+    q = report.quarter - 1
+    rows = [ConfirmationRow(row, row.programmed[q], row.achieved[q]) for row in sheet.rows]
+    return Confirmation(sheet, rows)
+
+
+def _shows_figures(transition) -> bool:
+    """Signing, returning and reopening decide on the figures; the capturista's notice does
+    not."""
+    return bool(transition.signs or transition.restarts)
 
 
 @login_required
@@ -23,7 +73,10 @@ def report(request, year, ramo, ue, quarter):
         "report": report,
         "ue": unidad,
         "quarter_label": figures.QUARTER_LABELS[report.quarter],
-        "transitions": [(t, TransitionForm(transition=t)) for t in transitions],
+        "transitions": [(t, TransitionForm(transition=t), _shows_figures(t)) for t in transitions],
+        "confirmation": (
+            _confirmation(report) if any(_shows_figures(t) for t in transitions) else None
+        ),
         "events": selectors.report_events(report),
         "window": workflow.capture_window(unidad_ejecutora=unidad, quarter=report.quarter),
         "lock_reason": workflow.lock_reason(report),
@@ -54,6 +107,7 @@ def report_transition(request, year, ramo, ue, quarter, action):
         "quarter_label": figures.QUARTER_LABELS[report.quarter],
         "transition": transition,
         "form": form,
+        "confirmation": _confirmation(report) if _shows_figures(transition) else None,
     }
     return render(request, "review/transition.html", context)
 
@@ -64,12 +118,7 @@ def _run(request, report, transition, comment):
             report=report, user=request.user, action=transition.action, comment=comment
         )
     except workflow.CaptureValidationError as error:
-        metas = _meta_numbers(report, error.errors)
-        messages.error(
-            request,
-            f"No se puede {transition.verb} el informe: faltan cifras u observaciones en las "
-            f"metas {metas}. Complételas en la captura.",
-        )
+        messages.error(request, _incomplete_message(report, transition, error.errors))
         return redirect(report.url("poa:capture-grid"))
     except workflow.WorkflowError as error:
         messages.error(request, str(error))
@@ -78,6 +127,15 @@ def _run(request, report, transition, comment):
     return redirect(report)
 
 
-def _meta_numbers(report, errors):
+def _incomplete_message(report, transition, errors):
+    """Nothing was saved from this page, so the message says what did not happen: the
+    transition, and the report stays where it was."""
     numbers = report.unidad_ejecutora.metas.filter(pk__in=errors).values_list("numero", flat=True)
-    return ", ".join(str(n) for n in sorted(numbers))
+    numbers = sorted(numbers)
+    metas = "la meta" if len(numbers) == 1 else "las metas"
+    state = report.get_state_display().lower()
+    return (
+        f"No se pudo {transition.verb} el informe, que sigue en {state}: faltan cifras u "
+        f"observaciones en {metas} {', '.join(str(n) for n in numbers)}. Complételas en la "
+        "captura."
+    )

@@ -1,7 +1,8 @@
 """The quarterly journey in a real browser: UE 201 captures Q3 2023, its head sends, the
 program head returns it, it is fixed and sent again, reviewed and authorized; the PDF then
-carries the three signatures and the grid no longer takes input. Each step leaves a
-screenshot in test-artifacts/journey/."""
+carries the three signatures and the grid no longer takes input. The signer reads the figures,
+the variance of 305 marked, before signing; the capturista tells the head the capture is
+ready. Each step leaves a screenshot in test-artifacts/journey/."""
 
 import io
 import random
@@ -19,7 +20,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from poa import dates, figures, workflow
-from poa.models import Ejercicio, QuarterlyProgress, Report
+from poa.models import Ejercicio, QuarterlyProgress, Report, ReportEvent
 from tests.conftest import unit
 
 pytestmark = [
@@ -28,7 +29,7 @@ pytestmark = [
 ]
 
 PASSWORD = "poa-demo-2023"
-CAPTURE_JS = Path(__file__).resolve().parents[2] / "static" / "poa" / "js" / "capture.js"
+FIGURES_JS = Path(__file__).resolve().parents[2] / "static" / "poa" / "js" / "figures.js"
 ARGS = [2023, "59", "201", 3]
 AARON = "LIC. AARÓN ALEXIS ÁLVAREZ MARÍN"
 
@@ -56,10 +57,11 @@ class Journey:
             self.pages[username] = page
         return self.pages[username]
 
-    def shot(self, page, name):
+    def shot(self, page, name, full_page=True):
+        """full_page=False shows the window only, as a phone does with a modal open."""
         self.step += 1
         path = self.folder / f"{self.prefix}-{self.step:02d}-{name}.png"
-        page.screenshot(path=path, full_page=True, animations="disabled")
+        page.screenshot(path=path, full_page=full_page, animations="disabled")
 
 
 @pytest.fixture
@@ -113,7 +115,9 @@ def test_quarter_of_201_from_capture_to_authorized_pdf(journey):
     row_305.locator("input.figure-input").fill("90")
     expect(row_305.locator('[data-role="absolute"]')).to_have_text("262")
     expect(row_305.locator('[data-role="relative"]')).to_have_text("77%")
-    expect(row_305.locator(".observation-hint")).to_be_visible()
+    expect(row_305.locator(".invalid-feedback")).to_have_text(
+        "Explique por qué lo alcanzado (90) difiere de lo programado (100)."
+    )
     journey.shot(capturista, "grid-tecleando")
 
     # ... the server refuses it next to the field and keeps what was typed
@@ -214,6 +218,74 @@ def test_quarter_of_201_from_capture_to_authorized_pdf(journey):
     journey.shot(capturista, "meta-305-historial")
 
 
+SIGNER_OBSERVATION = "Se pospusieron diez visitas de prospección a empresas de Asia para octubre."
+
+
+def test_signer_reads_the_figures_and_the_variance_of_305_before_reviewing(journey):
+    grid_url = journey.url("poa:capture-grid", *ARGS)
+    report_url = journey.url("poa:report", *ARGS)
+
+    # The capturista captures the quarter, 305 below plan with its reason, and saves
+    capturista = journey.as_user("captura201")
+    capturista.goto(grid_url)
+    fill_on_plan(capturista)
+    capturista.locator("#meta-305 input.figure-input").fill("90")
+    capturista.locator("#meta-305 textarea").fill(SIGNER_OBSERVATION)
+    capturista.get_by_role("button", name="Guardar").click()
+    expect(capturista.get_by_text("Se guardaron las cifras de 8 metas.")).to_be_visible()
+
+    # ... and tells the head the capture is ready
+    capturista.get_by_role("link", name="Avisar al responsable: captura lista").click()
+    expect(capturista.locator("h1")).to_have_text("Avisar al responsable: captura lista")
+    assert capturista.locator(".confirmation-table").count() == 0
+    capturista.get_by_role("button", name="Sí, avisar al responsable").click()
+    expect(capturista).to_have_url(report_url)
+    expect(
+        capturista.get_by_text("Se avisó al responsable de la unidad que la captura está lista.")
+    ).to_be_visible()
+    assert ReportEvent.objects.filter(action="ready").count() == 1
+
+    # The head finds it counted and announced on the home page
+    head = journey.as_user("aaron.alvarez")
+    task = head.locator(".pending-item", has_text="UE 201")
+    expect(task.locator(".capture-count")).to_contain_text("8 de 8 metas capturadas")
+    expect(task.locator(".capture-count")).to_contain_text("captura lista, avisó")
+    journey.shot(head, "inicio-captura-lista")
+
+    # ... sends it from the report page, reading the figures in the confirmation
+    head.goto(report_url)
+    modal = confirm_transition(head, "Enviar (firmar ELABORÓ)")
+    expect(modal.locator('[data-meta="305"]')).to_contain_text("Difiere de lo programado")
+    journey.shot(head, "enviar-confirmacion")
+    modal.get_by_role("button", name="Sí, enviar y firmar ELABORÓ").click()
+    expect(head.locator(".state-badge")).to_have_text("Enviado")
+
+    # The program head (the same account) opens the review: 305 is marked, 304 is not
+    modal = confirm_transition(head, "Revisar (firmar REVISÓ)")
+    row_305 = modal.locator('[data-meta="305"]')
+    expect(row_305.locator('[data-role="programmed"]')).to_have_text("100")
+    expect(row_305.locator('[data-role="achieved"]')).to_have_text("90")
+    expect(row_305.locator('[data-role="absolute"]')).to_have_text("262")
+    expect(row_305.locator('[data-role="relative"]')).to_have_text("77%")
+    expect(row_305.locator(".variance-mark")).to_have_text("≠ Difiere de lo programado")
+    expect(row_305).to_contain_text(SIGNER_OBSERVATION)
+    expect(modal.locator('[data-meta="304"] .variance-mark')).to_have_count(0)
+    expect(modal.get_by_role("button", name="Sí, revisar y firmar REVISÓ")).to_be_visible()
+    modal.get_by_role("link", name="305").click()  # the summary leads to the variance
+    expect(row_305).to_be_in_viewport()
+    journey.shot(head, "revisar-confirmacion")
+
+    # ... on a phone the confirmation fills the screen and its body scrolls
+    head.set_viewport_size({"width": 390, "height": 844})
+    row_305.scroll_into_view_if_needed()
+    expect(row_305).to_be_in_viewport()
+    expect(modal.get_by_role("button", name="Sí, revisar y firmar REVISÓ")).to_be_in_viewport()
+    journey.shot(head, "revisar-telefono", full_page=False)
+    modal.get_by_role("button", name="Sí, revisar y firmar REVISÓ").click()
+    expect(head.locator(".state-badge")).to_have_text("Revisado")
+    assert report_state() == Report.State.REVISADO
+
+
 def test_planeacion_sees_the_overview_and_the_periods(journey):
     planeacion = journey.as_user("planeacion")
     expect(
@@ -225,7 +297,7 @@ def test_planeacion_sees_the_overview_and_the_periods(journey):
     expect(planeacion.locator(".periods-table")).to_contain_text("2023 · T3")
     # a deadline in the past is refused in Spanish
     planeacion.get_by_label("Trimestre").select_option("4")
-    planeacion.get_by_label("Fecha límite de captura").fill("2020-01-01T10:00")
+    planeacion.get_by_label("Fecha límite de captura").fill("01/01/2020 10:00")
     planeacion.get_by_role("button", name="Abrir captura").click()
     expect(
         planeacion.get_by_text("La fecha límite debe ser posterior a este momento.")
@@ -243,9 +315,9 @@ def test_planeacion_sees_the_overview_and_the_periods(journey):
 
 
 def test_live_figures_round_exactly_like_the_server(page):
-    """capture.js and poa.figures.percent agree on every case, half-up and on decimals."""
+    """figures.js and poa.figures.percent agree on every case, half-up and on decimals."""
     page.set_content("<!doctype html><title>x</title>")
-    page.add_script_tag(path=str(CAPTURE_JS))
+    page.add_script_tag(path=str(FIGURES_JS))
     generator = random.Random(2023)
     cases = [("172", "340"), ("1", "6"), ("1", "8"), ("16", "15"), ("6", "4"), ("1", "200")]
     cases += [("0.5", "1"), ("2.5", "1000"), ("1,234", "2,468"), ("0", "7")]
@@ -255,7 +327,7 @@ def test_live_figures_round_exactly_like_the_server(page):
         cases.append((f"{generator.randint(0, 99999) / 100:.2f}", f"{whole / 100:.2f}"))
     computed = page.evaluate(
         """cases => cases.map(([part, whole]) => {
-             const c = window.poaCapture;
+             const c = window.poaFigures;
              const p = c.percent(c.hundredths(part), c.hundredths(whole));
              return [p === null ? null : p.toString(), c.formatFigure(c.hundredths(part))];
            })""",

@@ -1,0 +1,191 @@
+"""Seguimiento: progress by ramo, programa, unit and meta with its semáforo, scoped to what
+each user may see, filterable, exportable, in a fixed number of queries."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from poa import tracking, workflow
+from poa.models import Meta, QuarterlyProgress
+from tests.conftest import complete_quarter, unit
+
+
+def url(year=2023, quarter=2, **params):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return reverse("poa:tracking", args=[year, quarter]) + (f"?{query}" if query else "")
+
+
+def set_achieved(numero, quarter, value, note="Explicación."):
+    """Test data: what meta `numero` achieved in `quarter` (the reference year's figures
+    otherwise)."""
+    QuarterlyProgress.objects.filter(meta__numero=numero, quarter=quarter).update(
+        alcanzado=Decimal(value), observaciones=note
+    )
+
+
+def meta_row(html, numero):
+    return html.split(f">{numero}</a>.- ")[1].split("</tr>")[0]
+
+
+def test_planeacion_sees_the_ramo_with_its_sums_and_semaforo(client, planeacion):
+    client.force_login(planeacion)
+    html = client.get(url()).content.decode()
+    assert "59" in html and "COMISIÓN DE DESARROLLO INDUSTRIAL DE MEXICALI" in html
+    # the reference year at Q2: 349 programmed to date, 350 achieved
+    assert ">349<" in html and ">350<" in html and "100.3%" in html
+    assert "Verde" in html and "●" in html
+
+
+@pytest.mark.parametrize(
+    ("achieved", "percent", "light"),
+    [
+        ("69.9", "69.9%", "Rojo"),
+        ("70", "70%", "Amarillo"),
+        ("89.9", "89.9%", "Amarillo"),
+        ("90", "90%", "Verde"),
+        ("130", "130%", "Verde"),
+        ("130.1", "130.1%", "Sobrecumplimiento"),
+    ],
+)
+def test_semaforo_boundaries_on_the_meta_level(client, planeacion, achieved, percent, light):
+    # Meta 305 counts prospects; a decimal unit lets the boundaries be typed exactly.
+    meta = Meta.objects.get(numero=305)
+    meta.unidad_medida.admite_decimales = True
+    meta.unidad_medida.save()
+    # 100 programmed up to Q1: Q1 achieves the percent itself
+    QuarterlyProgress.objects.filter(meta=meta, quarter=1).update(programado=100)
+    set_achieved(305, 1, achieved)
+    client.force_login(planeacion)
+    html = client.get(url(quarter=1, nivel="meta")).content.decode()
+    row = meta_row(html, 305)
+    assert f">{percent}<" in row and light in row
+
+
+def test_capturista_of_102_sees_only_102(client, capturista_102):
+    client.force_login(capturista_102)
+    html = client.get(url(nivel="meta")).content.decode()
+    assert ">200</a>" in html and ">305</a>" not in html and ">100</a>" not in html
+    html = client.get(url(nivel="ue")).content.decode()
+    assert "59-102" in html and "59-201" not in html
+
+
+def test_outsider_gets_an_empty_state_and_anonymous_goes_to_login(client, outsider):
+    assert client.get(url()).status_code == 302
+    client.force_login(outsider)
+    html = client.get(url()).content.decode()
+    assert "No hay metas que mostrar" in html and "59-102" not in html
+
+
+def test_an_unknown_year_is_404(client, planeacion):
+    client.force_login(planeacion)
+    assert client.get(url(year=2040)).status_code == 404
+    assert client.get("/seguimiento/2023/5/").status_code == 404
+
+
+def test_units_show_capture_progress_state_and_days_late(client, planeacion, q3_open):
+    complete_quarter("201", 3)
+    client.force_login(planeacion)
+    html = client.get(url(quarter=3, nivel="ue")).content.decode()
+    row_201 = html.split("59-201")[1].split("</tr>")[0]
+    assert "8 de 8 metas capturadas" in row_201 and "Borrador" in row_201
+    row_102 = html.split("59-102")[1].split("</tr>")[0]
+    assert "0 de 8 metas capturadas" in row_102
+
+
+def test_days_late_count_from_the_deadline_until_sent(planeacion, q3_open):
+    from datetime import timedelta
+
+    metas = tracking.metas_visible_to(planeacion, 2023)
+    later = q3_open.deadline + timedelta(days=3, hours=1)
+    data = tracking.build_tracking(metas, year=2023, quarter=3, now=later)
+    assert {row.unidad_ejecutora.clave: row.days_late for row in data.units} == {
+        "101": 3,
+        "102": 3,
+        "201": 3,
+    }
+
+
+def test_filters_by_semaforo_and_linea(client, planeacion):
+    client.force_login(planeacion)
+    html = client.get(url(nivel="meta", semaforo="rojo")).content.decode()
+    # at Q2: 102 (1 of 3 sessions), 307 (4 of 6 companies) and 205 (nothing of 1... programmed 0)
+    assert ">102</a>" in html and ">307</a>" in html and ">305</a>" not in html
+    html = client.get(url(nivel="meta", linea="3.1.2")).content.decode()
+    assert ">305</a>" in html and ">201</a>" not in html
+
+
+def test_csv_and_xlsx_exports_read_back_as_the_page(client, planeacion):
+    set_achieved(305, 2, "102", note='=HYPERLINK("http://x","y")')
+    client.force_login(planeacion)
+    response = client.get(url(nivel="meta", _export="csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["UE", "Meta", "Unidad de medida"] and len(body) == 20
+    row_305 = next(row for row in body if row[1].startswith("305.-"))
+    assert row_305[header.index("Alcanzado a la fecha")] == "172.00"
+    assert row_305[header.index("Observaciones")].startswith("'=HYPERLINK")
+    response = client.get(url(nivel="meta", _export="xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = {row[1].value: row for row in sheet.iter_rows(min_row=2)}
+    cells = values[next(k for k in values if str(k).startswith("305.-"))]
+    assert cells[header.index("Alcanzado a la fecha")].value == 172
+    observation = cells[header.index("Observaciones")]
+    assert observation.data_type == "s" and observation.value.startswith("=HYPERLINK")
+
+
+def test_charts_and_their_tables_are_on_the_page(client, planeacion):
+    client.force_login(planeacion)
+    html = client.get(url()).content.decode()
+    assert html.count("<svg") == 3
+    assert "Ver los datos en tabla" in html and "511 GESTIÓN ADMINISTRATIVA" in html
+
+
+def test_queries_do_not_grow_with_the_metas(planeacion, aaron, django_assert_num_queries):
+    complete_quarter("101", 2)
+    complete_quarter("201", 2)
+    for clave in ("101", "201"):
+        report = workflow.report_get_or_create(unidad_ejecutora=unit(clave), quarter=2)
+        workflow.report_send(report=report, user=aaron)
+    metas = tracking.metas_visible_to(planeacion, 2023)
+    one_unit = metas.filter(unidad_ejecutora=unit("101"))
+    # metas, avances, reports, capture periods (none open in Q2, so no exceptions to read)
+    with django_assert_num_queries(4):
+        small = tracking.build_tracking(one_unit, year=2023, quarter=2)
+    with django_assert_num_queries(4):
+        large = tracking.build_tracking(metas, year=2023, quarter=2)
+    assert (len(small.metas), len(large.metas)) == (4, 20)
+
+
+def test_a_page_costs_the_same_queries_for_one_unit_and_three(
+    client, planeacion, capturista_102, django_assert_max_num_queries
+):
+    client.force_login(capturista_102)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(url(nivel="meta"))
+    client.force_login(planeacion)
+    with CaptureQueriesContext(connection) as three:
+        client.get(url(nivel="meta"))
+    assert len(three) <= len(one) + 1  # planeación skips the visibility subquery's extra join
+
+
+def test_reports_in_a_state_filter_the_units(client, planeacion, aaron, q3_open):
+    complete_quarter("201", 3)
+    report = workflow.report_get_or_create(unidad_ejecutora=unit("201"), quarter=3)
+    workflow.report_send(report=report, user=aaron)
+    client.force_login(planeacion)
+    html = client.get(url(quarter=3, nivel="ue", estado="enviado")).content.decode()
+    assert "59-201" in html and "59-102" not in html
+
+
+def test_the_navigation_leads_to_the_latest_quarter_opened(client, capturista_102, q3_open):
+    client.force_login(capturista_102)
+    response = client.get(reverse("poa:tracking-latest"))
+    assert response["Location"] == url(quarter=3)
+    assert reverse("poa:tracking-latest") in client.get("/").content.decode()
