@@ -84,10 +84,7 @@ def _render(request, programacion, rows, *, stale=None, status=200):
         "quarters": list(figures.QUARTER_LABELS.items()),
         "suggested_numero": planning.suggested_numero(ue),
         "figure_messages": figures.FIGURE_MESSAGES,
-        "plan_messages": {
-            "annual_required": planning.ANNUAL_REQUIRED,
-            "max_figure": str(int(figures.MAX_FIGURE)),
-        },
+        "plan_messages": {"annual_required": planning.ANNUAL_REQUIRED},
     }
     return render(request, "programming/programming.html", context, status=status)
 

@@ -1,15 +1,52 @@
 /* The programming screen while a unit drafts its metas: adds metas from the page's
    <template>, reorders them by swapping their numbers, marks them for removal, checks their
-   figures live with the server's rules and messages (plan-figures.js), searches the líneas de
-   acción as the user types (a combobox; chosen líneas become chips with a hidden input each)
-   and proposes a unit of measure without leaving the page. No inline script or style: the
-   page hands its words as data attributes and json_script. */
+   figures live with the server's rules and words (figures.js, and poa.planning's sum of the
+   quarters below), searches the líneas de acción as the user types (a combobox; chosen
+   líneas become chips with a hidden input each) and proposes a unit of measure without
+   leaving the page. No inline script or style: the page hands its words as data attributes
+   and json_script. */
 (function () {
   "use strict";
 
-  var figures = window.poaPlanFigures;
+  var figures = window.poaFigures;
   var QUARTERS = ["programado_1", "programado_2", "programado_3", "programado_4"];
-  var form, texts, planMessages;
+  var form, texts, planMessages, figureMessages;
+
+  function sum(values) {
+    return values.reduce(function (total, value) { return total + value; }, 0n);
+  }
+
+  // poa.figures.programmed_total_message
+  function totalMessage(annual, programmed) {
+    if (!figureMessages) figureMessages = figures.pageMessages("figure-messages");
+    var difference = sum(programmed) - annual;
+    var key = difference > 0n ? "programmed_over" : "programmed_under";
+    return figures.fill(figureMessages[key], {
+      total: figures.formatFigure(sum(programmed)),
+      annual: figures.formatFigure(annual),
+      difference: figures.formatFigure(difference < 0n ? -difference : difference),
+    });
+  }
+
+  /* The figures of one meta as poa.planning.validate_plan_row checks them: {errors: {field:
+     message} for meta_anual, programado_1..4 and programado (the sum), annual, programmed}
+     (hundredths; null where unreadable). rules: {wholeOnly, unidad} as figures.parse takes. */
+  function checkRow(annualText, programmedTexts, rules, annualRequired) {
+    var errors = {};
+    var annual = figures.parse(annualText, rules);
+    if (annual.error) errors.meta_anual = annual.error;
+    else if (annual.value === null) errors.meta_anual = annualRequired;
+    var programmed = programmedTexts.map(function (text, index) {
+      var read = figures.parse(text, rules);
+      if (read.error) errors["programado_" + (index + 1)] = read.error;
+      return read.error ? null : read.value || 0n;
+    });
+    var annualValue = errors.meta_anual ? null : annual.value;
+    if (annualValue !== null && programmed.indexOf(null) === -1 && sum(programmed) !== annualValue) {
+      errors.programado = totalMessage(annualValue, programmed);
+    }
+    return { errors: errors, annual: annualValue, programmed: programmed };
+  }
 
   function json(id) {
     var node = document.getElementById(id);
@@ -17,10 +54,7 @@
   }
 
   function fill(template, values) {
-    Object.keys(values).forEach(function (name) {
-      template = template.split("{" + name + "}").join(values[name]);
-    });
-    return template;
+    return figures.fill(template, values);
   }
 
   function rows() {
@@ -40,21 +74,15 @@
   }
 
   function showError(input, message) {
-    var feedback = document.getElementById(input.id + "-error");
-    input.classList.toggle("is-invalid", Boolean(message));
-    if (message) input.setAttribute("aria-invalid", "true");
-    else input.removeAttribute("aria-invalid");
-    if (feedback) feedback.textContent = message || "";
+    figures.showError(input, message);
   }
 
   function updateFigures(row) {
     var annualInput = field(row, "meta_anual");
-    var rules = unitRules(row);
-    var result = figures.checkRow(
+    var result = checkRow(
       annualInput.value,
       QUARTERS.map(function (name) { return field(row, name).value; }),
-      rules.wholeOnly,
-      rules.unidad,
+      unitRules(row),
       planMessages.annual_required
     );
     var errors = result.errors;
@@ -66,17 +94,17 @@
     showError(annualInput, annualError);
     QUARTERS.forEach(function (name) { showError(field(row, name), errors[name]); });
 
-    var sum = row.querySelector('[data-role="sum"]');
+    var line = row.querySelector('[data-role="sum"]');
     var consistent = result.annual !== null && result.programmed.indexOf(null) === -1;
-    sum.classList.toggle("text-danger", Boolean(errors.programado));
-    sum.classList.toggle("plan-sum-ok", consistent && !errors.programado);
-    if (errors.programado) sum.textContent = errors.programado;
+    line.classList.toggle("text-danger", Boolean(errors.programado));
+    line.classList.toggle("plan-sum-ok", consistent && !errors.programado);
+    if (errors.programado) line.textContent = errors.programado;
     else if (consistent) {
-      sum.textContent = fill(texts.sumTemplate, {
-        total: figures.format(result.programmed.reduce(function (a, b) { return a + b; }, 0n)),
-        annual: figures.format(result.annual),
+      line.textContent = fill(texts.sumTemplate, {
+        total: figures.formatFigure(sum(result.programmed)),
+        annual: figures.formatFigure(result.annual),
       });
-    } else sum.textContent = "";
+    } else line.textContent = "";
   }
 
   // Numbers, order and removal --------------------------------------------------------------
@@ -246,7 +274,7 @@
       chip.append(hidden, text, remove);
       chips.appendChild(chip);
       input.value = "";
-      input.classList.remove("is-invalid");
+      showError(input, "");
       close();
       input.focus();
     }
@@ -363,9 +391,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     form = document.getElementById("programming-form");
     if (!form || !figures) return;
-    figures.setMessages(json("figure-messages"));
     planMessages = json("plan-messages");
-    figures.setLimits(planMessages.max_figure);
     texts = {
       lineasUrl: form.dataset.lineasUrl,
       suggested: form.dataset.suggested,
@@ -391,4 +417,6 @@
     var firstError = form.querySelector(".is-invalid");
     if (firstError) firstError.focus();
   });
+
+  window.poaProgramming = { checkRow: checkRow, totalMessage: totalMessage };
 })();
