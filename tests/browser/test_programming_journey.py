@@ -32,7 +32,8 @@ ARGS = [2023, "59", "202"]
 def journey(request, live_server, new_context, artifacts):
     call_command("poa_demo", stdout=io.StringIO())
     make_unit("202")  # headed by fabiola.leon, as UE 102
-    return Journey(live_server, new_context, artifacts, "programacion")
+    prefix = "telefono-programacion" if "phone" in request.node.name else "programacion"
+    return Journey(live_server, new_context, artifacts, prefix)
 
 
 def fill_meta(card, *, descripcion, unidad, linea, annual, programado):
@@ -51,6 +52,13 @@ def fill_meta(card, *, descripcion, unidad, linea, annual, programado):
 
 def cards(page):
     return page.locator(".plan-row")
+
+
+def shot_whole(journey, page, name):
+    """A full-page screenshot with the page scrolled to its end, where the sticky bar of
+    actions sits in its own place instead of over the metas."""
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    journey.shot(page, name)
 
 
 def script_errors(page):
@@ -119,7 +127,7 @@ def test_a_new_unit_drafts_sends_is_returned_and_gets_approved(journey):
     expect(second.locator('[data-role="sum"]')).to_have_text(
         figures.programmed_total_message(12, [3, 3, 3, 2])
     )
-    journey.shot(head, "redactando")
+    shot_whole(journey, head, "redactando")
     second.get_by_label("P Oct-Dic", exact=True).fill("3")
     expect(second.locator('[data-role="sum"]')).to_have_text("Suma: 12 de 12")
 
@@ -161,7 +169,7 @@ def test_a_new_unit_drafts_sends_is_returned_and_gets_approved(journey):
     head.once("dialog", lambda dialog: dialog.accept())
     third.get_by_label("Quitar esta meta").check()
     expect(third).to_have_class(re.compile("plan-row-deleted"))
-    journey.shot(head, "corrigiendo")
+    shot_whole(journey, head, "corrigiendo")
     head.once("dialog", lambda dialog: dialog.accept())
     head.get_by_role("button", name=SEND.label).click()
     expect(head.get_by_text(SEND.done)).to_be_visible()
@@ -208,7 +216,7 @@ def test_the_screen_works_on_a_phone(journey):
     )
     expect(card.locator('[data-role="sum"]')).to_have_text("Suma: 4 de 4")
     assert head.evaluate("document.documentElement.scrollWidth") <= 390
-    journey.shot(head, "telefono")
+    shot_whole(journey, head, "redactando")
     head.get_by_role("button", name="Guardar").click()
     expect(head.get_by_text("Se guardó 1 meta.")).to_be_visible()
 

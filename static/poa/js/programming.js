@@ -294,7 +294,8 @@
       window.clearTimeout(timer);
       timer = window.setTimeout(search, 200);
     });
-    input.addEventListener("focus", search);
+    // The whole list opens on a click or ↓, not on every focus (Tab, a removed chip).
+    input.addEventListener("click", search);
     input.addEventListener("blur", function () { window.setTimeout(close, 150); });
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
