@@ -1,9 +1,12 @@
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from poa import figures, planning, workflow
+from poa import access, figures, planning, workflow
+from poa.forms import PeriodOpenForm
 from poa.models import (
     CaptureException,
     CapturePeriod,
@@ -124,11 +127,45 @@ class UnidadMedidaAdmin(admin.ModelAdmin):
             self.message_user(request, str(refusal), messages.ERROR)
 
 
+CAPTURED_FIELDS = ("alcanzado", "observaciones")
+PLANNING_FIELDS = ("meta", "quarter", "programado")
+# Everything of a meta that its sheet prints.
+META_FIELDS = [
+    "unidad_ejecutora",
+    "numero",
+    "descripcion",
+    "unidad_medida",
+    "meta_anual",
+    "lineas_accion",
+]
+SIGNED_SHEET = "Bloqueado: la unidad tiene un trimestre autorizado y su hoja firmada no cambia."
+SIGNED_QUARTER = "Bloqueado: el informe de este trimestre ya está firmado."
+
+
+def programming_lock(unidad_ejecutora_id, quarter=None) -> str | None:
+    """Why the programming of the unit's metas (or of one quarter of them) may not change
+    here, whoever asks; None when it may. An authorized sheet prints every meta of the unit
+    with its four programmed figures; a sent or reviewed one is signed for its quarter."""
+    signed = dict(
+        Report.objects.filter(unidad_ejecutora_id=unidad_ejecutora_id)
+        .exclude(state=Report.State.BORRADOR)
+        .values_list("quarter", "state")
+    )
+    if Report.State.AUTORIZADO in signed.values():
+        return SIGNED_SHEET
+    if quarter in signed:
+        return SIGNED_QUARTER
+    return None
+
+
 class QuarterlyProgressFormSet(forms.BaseInlineFormSet):
     """Checks the four programmed figures against the annual target as typed."""
 
     def clean(self):
         super().clean()
+        for form in self.deleted_forms:
+            if form.programming_locked:
+                raise ValidationError(form.programming_locked)
         if any(self.errors):
             return
         rows = [
@@ -144,48 +181,132 @@ class QuarterlyProgressFormSet(forms.BaseInlineFormSet):
             raise ValidationError(figures.programmed_total_message(annual, programmed))
 
 
-LOCKED_FIGURE_FIELDS = ("alcanzado", "observaciones")
-LOCKED_HELP = "Bloqueado: el informe del trimestre no admite cambios."
+class QuarterlyProgressForm(forms.ModelForm):
+    """A quarter of a meta. Its programming locks once a sheet that prints it is signed
+    (programming_lock); what the unit captured is disabled where workflow.capture_correct
+    would refuse it and checked with the grid's rules. A disabled field ignores whatever the
+    POST says, superusers' too."""
 
-
-class LockedFiguresForm(forms.ModelForm):
-    """Disables what a unit captured once its report is locked (sent, authorized, or out of
-    its window): a disabled field ignores whatever the POST says. Superusers may still fix."""
-
-    enforce_lock = True
+    motivo = forms.CharField(
+        label="Motivo de la corrección",
+        required=False,
+        max_length=200,
+        help_text="Obligatorio al corregir una captura cerrada.",
+    )
+    user = None  # who edits: set per request by progress_form_for
+    programming_locked = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.enforce_lock and self.instance.pk and workflow.progress_locked(self.instance):
-            for name in LOCKED_FIGURE_FIELDS:
-                if name in self.fields:
-                    self.fields[name].disabled = True
-                    self.fields[name].help_text = LOCKED_HELP
+        if self.instance.pk:
+            ue_id, quarter = self.instance.meta.unidad_ejecutora_id, self.instance.quarter
+            self.programming_locked = programming_lock(ue_id, quarter)
+            self._disable(PLANNING_FIELDS, self.programming_locked)
+            refusal = workflow.correction_refusal(
+                unidad_ejecutora_id=ue_id, quarter=quarter, user=self.user
+            )
+            self._disable((*CAPTURED_FIELDS, "motivo"), refusal and f"Bloqueado: {refusal}")
+
+    def _disable(self, names, help_text):
+        for name in names if help_text else ():
+            if name in self.fields:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = help_text
+
+    def clean(self):
+        data = super().clean()
+        meta, quarter = data.get("meta"), data.get("quarter")
+        if self.errors or meta is None or quarter is None:
+            return data
+        lock = programming_lock(meta.unidad_ejecutora_id, quarter)
+        if self.instance.pk is None and lock:
+            raise ValidationError(lock)
+        if set(CAPTURED_FIELDS) & set(self.changed_data):
+            self._check_correction(meta, quarter, data)
+        return data
+
+    def _check_correction(self, meta, quarter, data):
+        """The checks of workflow.capture_correct, to answer next to the fields."""
+        where = {"unidad_ejecutora_id": meta.unidad_ejecutora_id, "quarter": quarter}
+        refusal = workflow.correction_refusal(user=self.user, **where)
+        if refusal:
+            raise ValidationError(refusal)
+        if workflow.correction_needs_reason(**where) and not data.get("motivo", "").strip():
+            self.add_error("motivo", workflow.CORRECTION_REASON_MISSING)
+        if meta.unidad_medida_id is None:
+            return  # the meta's own form says what is missing
+        errors = workflow.validate_capture_row(
+            meta=meta,
+            programado=data.get("programado") or 0,
+            alcanzado=data.get("alcanzado"),
+            observaciones=data.get("observaciones"),
+            sending=False,
+        )
+        for name, message in errors.items():
+            self.add_error(name, message)
 
 
-def lock_form_for(form, request):
-    return type(form.__name__, (form,), {"enforce_lock": not request.user.is_superuser})
+def progress_form_for(request):
+    return type("QuarterlyProgressForm", (QuarterlyProgressForm,), {"user": request.user})
+
+
+def save_progress(request, form, save):
+    """Saves a quarter edited in the admin: its programming as typed, with `save`; what the
+    unit captured only through workflow.capture_correct, which moves the report's version."""
+    progress, blank = form.instance, QuarterlyProgress()
+    typed = {name: getattr(progress, name) for name in CAPTURED_FIELDS}
+    for name in CAPTURED_FIELDS:  # what the row held before, or nothing for a new one
+        setattr(progress, name, form.initial.get(name, getattr(blank, name)))
+    if progress.pk is None or set(form.changed_data) - {*CAPTURED_FIELDS, "motivo"}:
+        save()
+    if not set(CAPTURED_FIELDS) & set(form.changed_data):
+        return
+    try:
+        workflow.capture_correct(
+            progress=progress, user=request.user, reason=form.cleaned_data["motivo"], **typed
+        )
+    except workflow.WorkflowError as error:
+        # Only a report that moved since the form was checked gets here: nothing is saved.
+        raise PermissionDenied(str(error)) from error
 
 
 class QuarterlyProgressInline(admin.TabularInline):
     model = QuarterlyProgress
     formset = QuarterlyProgressFormSet
-    form = LockedFiguresForm
+    form = QuarterlyProgressForm
     extra = 0
     min_num = 4
     max_num = 4
-    fields = ["quarter", "programado", "alcanzado", "observaciones"]
+    fields = ["quarter", "programado", "alcanzado", "observaciones", "motivo"]
 
     def get_formset(self, request, obj=None, **kwargs):
-        kwargs["form"] = lock_form_for(self.form, request)
+        kwargs["form"] = progress_form_for(request)
         return super().get_formset(request, obj, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
+        if obj is not None and programming_lock(obj.unidad_ejecutora_id):
+            return False
         return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+class MetaForm(forms.ModelForm):
+    """A meta joins or moves to a unit only while no sheet of the unit is authorized."""
+
+    def clean_unidad_ejecutora(self):
+        unidad = self.cleaned_data["unidad_ejecutora"]
+        if unidad is not None and programming_lock(unidad.pk):
+            raise ValidationError(
+                "La unidad ejecutora tiene un trimestre autorizado: su hoja firmada no admite "
+                "metas nuevas."
+            )
+        return unidad
 
 
 @admin.register(Meta)
 class MetaAdmin(admin.ModelAdmin):
+    """Everything an authorized sheet prints of a meta is read-only once the sheet exists."""
+
+    form = MetaForm
     list_display = [
         "numero",
         "short_description",
@@ -207,38 +328,94 @@ class MetaAdmin(admin.ModelAdmin):
     def short_description(self, meta):
         return meta.descripcion if len(meta.descripcion) < 80 else meta.descripcion[:77] + "…"
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and programming_lock(obj.unidad_ejecutora_id):
+            return META_FIELDS
+        return super().get_readonly_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and programming_lock(obj.unidad_ejecutora_id):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        # commit=False gives new rows their meta and lists what changed or goes.
+        formset.save(commit=False)
+        for progress in formset.deleted_objects:
+            progress.delete()
+        changed = [obj for obj, _ in formset.changed_objects] + formset.new_objects
+        for row in formset.forms:
+            if any(row.instance is obj for obj in changed):
+                save_progress(request, row, row.instance.save)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Shows who changed what, but never restores an old version: reports and figures change
+    only through poa.workflow. SIMPLE_HISTORY_REVERT_DISABLED hides the button; this refuses
+    the POST it would send."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("El historial se consulta; no restaura versiones.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
 
 @admin.register(QuarterlyProgress)
-class QuarterlyProgressAdmin(SimpleHistoryAdmin):
+class QuarterlyProgressAdmin(HistoryAdmin):
     list_display = ["meta", "quarter", "programado", "alcanzado"]
     list_filter = ["quarter", "meta__unidad_ejecutora__ramo__ejercicio", "meta__unidad_ejecutora"]
     search_fields = ["meta__numero", "meta__descripcion", "observaciones"]
     list_select_related = ["meta"]
-    form = LockedFiguresForm
+    form = QuarterlyProgressForm
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = lock_form_for(self.form, request)
+        kwargs["form"] = progress_form_for(request)
         return super().get_form(request, obj, change, **kwargs)
 
+    def save_model(self, request, obj, form, change):
+        save_progress(request, form, partial(super().save_model, request, obj, form, change))
+
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and not request.user.is_superuser and workflow.progress_locked(obj):
+        if obj is not None and (
+            programming_lock(obj.meta.unidad_ejecutora_id, obj.quarter)
+            or (not request.user.is_superuser and workflow.progress_locked(obj))
+        ):
             return False
         return super().has_delete_permission(request, obj)
 
 
+class CapturePeriodForm(forms.ModelForm):
+    class Meta:
+        model = CapturePeriod
+        fields = ["ejercicio", "quarter", "deadline"]
+
+    def clean_deadline(self):
+        # The rule of planeación's periods page, which opens periods through the same service.
+        return PeriodOpenForm.clean_deadline(self)
+
+
 @admin.register(CapturePeriod)
 class CapturePeriodAdmin(admin.ModelAdmin):
-    """Opening goes through workflow.period_open so every unit gets its draft report."""
+    """Opening goes through workflow.period_open so every unit gets its draft report. A
+    period is then changed, closed or extended only on planeación's periods page, through
+    the services; here it is read-only."""
 
+    form = CapturePeriodForm
     list_display = ["ejercicio", "quarter", "deadline", "opened_by", "closed_at"]
     list_filter = ["ejercicio"]
     search_fields = ["ejercicio__year"]
-    readonly_fields = ["opened_by", "opened_at"]
+    readonly_fields = ["opened_by", "opened_at", "closed_at"]
+
+    def has_add_permission(self, request):
+        return access.is_planeacion(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
         opened = workflow.period_open(
             ejercicio=obj.ejercicio, quarter=obj.quarter, deadline=obj.deadline, user=request.user
         )
@@ -258,6 +435,9 @@ class CaptureExceptionAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -280,10 +460,17 @@ class ReportEventInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Report)
-class ReportAdmin(SimpleHistoryAdmin):
-    """Read only: a report moves only through the workflow services."""
+class ReportAdmin(HistoryAdmin):
+    """Read only: a report, its version and its events move only through the workflow
+    services."""
 
     list_display = ["unidad_ejecutora", "quarter", "state", "version", "updated_at"]
     list_filter = ["state", "quarter", "unidad_ejecutora__ramo__ejercicio"]
@@ -293,6 +480,9 @@ class ReportAdmin(SimpleHistoryAdmin):
     inlines = [ReportEventInline]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -516,3 +516,72 @@ def progress_locked(progress, now=None) -> bool:
         .first()
     )
     return report is not None and not is_editable(report, now)
+
+
+# Corrections outside the grid (the admin) -----------------------------------------------
+
+CORRECTION_REASON = "Corrección en administración"
+CORRECTION_REASON_MISSING = "Escriba el motivo de la corrección."
+CORRECTION_LATER_SIGNED = (
+    "Un informe posterior de la unidad ya está firmado y su hoja acumula esta cifra."
+)
+
+
+def _correction_reports(unidad_ejecutora_id, quarter):
+    """The unit's report of the quarter (None when nobody opened it) and whether a later
+    quarter's report, whose sheet accumulates this one, is already signed."""
+    reports = Report.objects.filter(
+        unidad_ejecutora_id=unidad_ejecutora_id, quarter__gte=quarter
+    ).select_related("unidad_ejecutora__ramo")
+    report = next((r for r in reports if r.quarter == quarter), None)
+    return report, any(r.quarter > quarter and r.state != State.BORRADOR for r in reports)
+
+
+def correction_refusal(*, unidad_ejecutora_id, quarter, user) -> str | None:
+    """Why `user` may not correct what the unit captured in the quarter outside the grid, in
+    Spanish; None when they may. A quarter without a report holds loaded figures; a signed
+    sheet never changes (the report is returned or reopened first); a closed capture yields
+    only to a superuser, who must say why (correction_needs_reason)."""
+    report, later_signed = _correction_reports(unidad_ejecutora_id, quarter)
+    if later_signed:
+        return CORRECTION_LATER_SIGNED
+    reason = lock_reason(report) if report is not None else None
+    if reason is None or (report.state == State.BORRADOR and user.is_superuser):
+        return None
+    return reason
+
+
+def correction_needs_reason(*, unidad_ejecutora_id, quarter) -> bool:
+    """Correcting a capture that is closed needs the reason written down."""
+    report, _ = _correction_reports(unidad_ejecutora_id, quarter)
+    return report is not None and lock_reason(report) is not None
+
+
+def capture_correct(*, progress, user, alcanzado, observaciones, reason="") -> QuarterlyProgress:
+    """Changes what a unit captured in one quarter of a meta outside the grid (the admin),
+    with the grid's rules; the report's version moves on, so a grid opened before refuses to
+    overwrite the correction, and the history records who corrected it and why.
+
+    Refused when the user may not change captured figures (PermissionDenied), when
+    correction_refusal says so or a closed capture is corrected without a reason
+    (WorkflowError), and when the figure or observation is wrong (CaptureValidationError)."""
+    if not user.has_perm("poa.change_quarterlyprogress"):
+        raise PermissionDenied("No tiene permiso para corregir cifras capturadas.")
+    reason = (reason or "").strip()
+    where = {"unidad_ejecutora_id": progress.meta.unidad_ejecutora_id, "quarter": progress.quarter}
+    with transaction.atomic():
+        # Hold the quarter's report (when it exists) while deciding; create it only after.
+        report = Report.objects.select_for_update(of=("self",)).filter(**where).first()
+        refusal = correction_refusal(user=user, **where)
+        if refusal:
+            raise WorkflowError(refusal)
+        if not reason and correction_needs_reason(**where):
+            raise WorkflowError(CORRECTION_REASON_MISSING)
+        report = _locked(report or Report(**where))
+        stored = QuarterlyProgress.objects.select_related("meta__unidad_medida").get(pk=progress.pk)
+        rows = {stored.meta_id: {"alcanzado": alcanzado, "observaciones": observaciones}}
+        changed = _apply_rows({stored.meta_id: stored}, rows)
+        if changed:
+            why = f"{CORRECTION_REASON}: {reason}" if reason else CORRECTION_REASON
+            _save_progresses(report, changed, user, reason=why)
+    return stored

@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from poa import workflow
 from poa.access import PLANEACION_GROUP
-from poa.models import Ejercicio, Persona, UnidadEjecutora
+from poa.models import Ejercicio, Persona, Report, ReportEvent, UnidadEjecutora
+
+State = Report.State
 
 
 @pytest.fixture(autouse=True)
@@ -88,6 +90,17 @@ def outsider(reference):
     return make_user("outsider")
 
 
+@pytest.fixture
+def superuser(db, django_user_model):
+    return django_user_model.objects.create_superuser("root", "root@mexicali.example", "x-123456")
+
+
+@pytest.fixture
+def superuser_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
 def complete_quarter(clave, quarter):
     """Test data: every meta of the unit gets A (= P when missing) and an observation where A
     differs from P, as a unit ready to send would have."""
@@ -101,6 +114,49 @@ def complete_quarter(clave, quarter):
         if progress.alcanzado != progress.programado and not progress.observaciones:
             progress.observaciones = "Explicación de la diferencia."
         progress.save()
+
+
+def signer(persona):
+    """The account a signatory signs with: the one linked to the persona, or a new one linked
+    to it (a persona fixture such as `aaron` linked later takes over the persona)."""
+    persona.refresh_from_db()
+    if persona.usuario is None:
+        persona.usuario = make_user(f"firma{persona.pk}")
+        persona.save(update_fields=["usuario"])
+    return persona.usuario
+
+
+# From BORRADOR to each state: the services in order, each signed by the responsable of the
+# unit, of its program and of its ramo.
+SIGNING_PATH = [
+    (workflow.report_send, lambda ue: ue.responsable),
+    (workflow.report_review, lambda ue: ue.programa.responsable),
+    (workflow.report_authorize, lambda ue: ue.ramo.responsable),
+]
+STEPS_TO = {State.BORRADOR: 0, State.ENVIADO: 1, State.REVISADO: 2, State.AUTORIZADO: 3}
+
+
+def report_in_state(clave, quarter, state=State.BORRADOR):
+    """The report of the unit's quarter moved forward to `state` through the front door: a
+    draft gets its quarter completed (complete_quarter), then the workflow services sign it
+    with the responsables of the unit, its program and its ramo, as far as `state` needs."""
+    ue = unit(clave)
+    report = workflow.report_get_or_create(unidad_ejecutora=ue, quarter=quarter)
+    done = STEPS_TO[report.state]
+    if done == 0 and STEPS_TO[state]:
+        complete_quarter(clave, quarter)
+    for service, holder in SIGNING_PATH[done : STEPS_TO[state]]:
+        service(report=report, user=signer(holder(ue)))
+    report.refresh_from_db()
+    return report
+
+
+def backdate(report, *moments):
+    """Moves the report's events, oldest first, to `moments`. The services sign at this very
+    moment; a test about the dates a sheet prints changes nothing of an event but its date."""
+    events = report.events.order_by("created_at", "id")
+    for event, moment in zip(events, moments, strict=True):
+        ReportEvent.objects.filter(pk=event.pk).update(created_at=moment)
 
 
 def open_q3(planeacion, days=30):

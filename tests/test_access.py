@@ -4,10 +4,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from poa import access
+from poa import access, workflow
 from poa.models import Report, ReportEvent
 from poa.states import REPORT
-from tests.conftest import unit
+from tests.conftest import report_in_state, unit
 
 Action = ReportEvent.Action
 State = Report.State
@@ -17,18 +17,13 @@ def claves(units):
     return sorted(ue.clave for ue in units)
 
 
-def make_report(clave, state=State.BORRADOR, quarter=2):
-    return Report.objects.create(unidad_ejecutora=unit(clave), quarter=quarter, state=state)
-
-
 def test_planeacion_sees_every_unit(planeacion):
     assert access.is_planeacion(planeacion)
     assert claves(access.units_visible_to(planeacion)) == ["101", "102", "201"]
 
 
-def test_superuser_counts_as_planeacion(reference, django_user_model):
-    root = django_user_model.objects.create_superuser("root", "root@mexicali.example", "x")
-    assert access.is_planeacion(root)
+def test_superuser_counts_as_planeacion(reference, superuser):
+    assert access.is_planeacion(superuser)
 
 
 def test_capturista_sees_only_the_unit_they_capture(capturista_102):
@@ -117,7 +112,7 @@ def test_get_unit_or_404_costs_a_fixed_number_of_queries(head_102, django_assert
 )
 def test_allowed_actions_on_the_report_of_102(request, state, persona, expected):
     user = request.getfixturevalue(persona)
-    report = make_report("102", state)
+    report = report_in_state("102", 2, state)
     assert allowed(user, report) == expected
 
 
@@ -126,11 +121,11 @@ def allowed(user, report):
 
 
 def test_aaron_sends_101_as_head_of_the_unit(aaron):
-    assert allowed(aaron, make_report("101")) == [Action.SEND]
+    assert allowed(aaron, report_in_state("101", 2)) == [Action.SEND]
 
 
 def test_signer_positions_are_the_cargo_of_each_role(aaron, head_102):
-    report = make_report("201")
+    report = report_in_state("201", 2)
     ue = report.unidad_ejecutora
 
     def position(user, action):
@@ -140,12 +135,12 @@ def test_signer_positions_are_the_cargo_of_each_role(aaron, head_102):
 
     assert position(aaron, Action.SEND) == "COORDINADOR DE PROMOCIÓN"
     director = "ENCARGADO DEL DESPACHO DE LA DIRECCIÓN EJECUTIVA"
-    report.state = State.ENVIADO
+    workflow.report_send(report=report, user=aaron)
     assert position(aaron, Action.REVIEW) == director
-    report.state = State.REVISADO
+    workflow.report_review(report=report, user=aaron)
     assert position(aaron, Action.AUTHORIZE) == director
     assert position(aaron, Action.RETURN) == director
-    report_102 = make_report("102")
+    report_102 = report_in_state("102", 2)
     send = REPORT.transition(Action.SEND)
     role = access.acting_role(head_102, report_102, send)
     assert access.signer_position(role, report_102.unidad_ejecutora) == "COORDINADOR ADMINISTRATIVO"

@@ -8,13 +8,6 @@ from poa.models import Meta
 from tests.conftest import meta_admin_data
 
 
-@pytest.fixture
-def superuser_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("root", "root@example.com", "x-123456")
-    client.force_login(user)
-    return client
-
-
 def poa_models():
     return [model for model in admin.site._registry if model._meta.app_label == "poa"]
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from poa import history, workflow
 from poa.models import Ejercicio, Meta, QuarterlyProgress, Report, UnidadMedida
-from tests.conftest import open_q3, unit
+from tests.conftest import open_q3, report_in_state, unit
 
 State = Report.State
 
@@ -66,15 +66,15 @@ def test_capturista_of_102_cannot_save_201_figures_through_the_102_report(q3_ope
 
 @pytest.mark.parametrize("state", [State.ENVIADO, State.REVISADO, State.AUTORIZADO])
 def test_a_report_past_borrador_refuses_any_save(q3_open, capturista_201, state):
-    Report.objects.filter(unidad_ejecutora=unit("201"), quarter=3).update(state=state)
+    report_in_state("201", 3, state)
+    before = progress(305).alcanzado
     with pytest.raises(workflow.WorkflowError):
         save(q3_report("201"), capturista_201, {meta(305).pk: row(1)})
-    assert progress(305).alcanzado is None
+    assert progress(305).alcanzado == before != 1
 
 
 def test_authorized_message_says_only_planeacion_reopens(reference, capturista_201):
-    report = workflow.report_get_or_create(unidad_ejecutora=unit("201"), quarter=2)
-    Report.objects.filter(pk=report.pk).update(state=State.AUTORIZADO)
+    report = report_in_state("201", 2, State.AUTORIZADO)
     with pytest.raises(workflow.WorkflowError, match="solo planeación puede reabrirlo"):
         save(report, capturista_201, {meta(305).pk: row(1, "x")})
     assert progress(305, quarter=2).alcanzado == 102
@@ -351,3 +351,35 @@ def test_a_complete_report_can_still_be_sent_after_the_deadline(planeacion, aaro
     period.save()
     workflow.report_send(report=q3_report("101"), user=aaron)
     assert q3_report("101").state == State.ENVIADO
+
+
+def correct(progress_row, user, alcanzado, observaciones="", reason=""):
+    return workflow.capture_correct(
+        progress=progress_row,
+        user=user,
+        alcanzado=Decimal(alcanzado),
+        observaciones=observaciones,
+        reason=reason,
+    )
+
+
+def test_a_correction_outside_the_grid_moves_the_version_on(q3_open, superuser):
+    report = q3_report("201")
+    correct(progress(305), superuser, "100")
+    assert progress(305).alcanzado == 100
+    assert q3_report("201").version == report.version + 1
+    correct(progress(305), superuser, "100")
+    assert q3_report("201").version == report.version + 1
+
+
+def test_only_who_administers_figures_corrects_them(q3_open, capturista_201):
+    with pytest.raises(PermissionDenied):
+        correct(progress(305), capturista_201, "100")
+    assert progress(305).alcanzado is None
+
+
+def test_a_figure_an_authorized_sheet_accumulates_is_never_corrected(reference, superuser):
+    report_in_state("201", 2, State.AUTORIZADO)
+    with pytest.raises(workflow.WorkflowError, match="Un informe posterior de la unidad"):
+        correct(progress(305, quarter=1), superuser, "1", "Oficio.", reason="Oficio 12.")
+    assert progress(305, quarter=1).alcanzado == 70

@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime
 import pytest
 from django.urls import reverse
 
+from poa import workflow
 from poa.dates import quarter_end, sheet_date
 from poa.documents import html
-from poa.models import QuarterlyProgress, Report, ReportEvent
+from poa.models import Persona, QuarterlyProgress, Report
 from poa.sheet import build_sheet
-from tests.conftest import unit
+from tests.conftest import backdate, report_in_state, signer, unit
 from tests.sheet_data import make_unit
 
 # meta: (unit, abs, rel) as printed in the reference sheet for the second quarter of 2023
@@ -26,8 +27,9 @@ PRINTED = {
     306: ("201", "10", "50%"), 307: ("201", "4", "33%"),
 }  # fmt: skip
 
-Action = ReportEvent.Action
 State = Report.State
+FABIOLA = "LIC. FABIOLA LEÓN HUERTA CABRERA"
+AARON = "LIC. AARÓN ALEXIS ÁLVAREZ MARÍN"
 
 
 def sheet_html(client, user, clave, quarter=2):
@@ -123,59 +125,66 @@ def test_without_a_report_the_catalog_signs_without_date(client, planeacion, cla
     assert all(s.signed_on is None for s in build_sheet(unit(clave), 2).signatures)
 
 
-def add_event(report, action, user, name, position, when):
-    return ReportEvent.objects.create(
-        report=report,
-        action=action,
-        from_state=report.state,
-        to_state=report.state,
-        user=user,
-        signer_name=name,
-        signer_position=position,
-        created_at=when,
-    )
+def july(day, hour=18, minute=0):
+    return datetime(2023, 7, day, hour, minute, tzinfo=UTC)
 
 
-def test_signed_blocks_print_the_signer_position_and_local_date(client, planeacion, aaron):
-    report = Report.objects.create(unidad_ejecutora=unit("102"), quarter=2, state=State.AUTORIZADO)
-    # 02:30 UTC on 6 July is still 5 July in Mexicali
-    add_event(report, Action.SEND, aaron, "C. FIRMANTE UNO", "JEFA INTERINA",
-              datetime(2023, 7, 4, 18, 0, tzinfo=UTC))  # fmt: skip
-    add_event(report, Action.REVIEW, aaron, "C. FIRMANTE DOS", "REVISOR",
-              datetime(2023, 7, 6, 2, 30, tzinfo=UTC))  # fmt: skip
-    add_event(report, Action.AUTHORIZE, aaron, "C. FIRMANTE TRES", "DIRECTOR",
-              datetime(2023, 7, 10, 17, 0, tzinfo=UTC))  # fmt: skip
+def set_positions(ue, unidad, programa, ramo):
+    """The cargos of the unit's three signatories in the catalog."""
+    for holder, cargo in ((ue, unidad), (ue.programa, programa), (ue.ramo, ramo)):
+        holder.cargo_responsable = cargo
+        holder.save()
+
+
+def test_signed_blocks_print_the_signer_position_and_local_date(client, planeacion):
+    ue = unit("102")
+    set_positions(ue, "JEFA INTERINA", "REVISOR", "DIRECTOR")
+    report = report_in_state("102", 2, State.AUTORIZADO)
+    # Signed now by the services: only the dates move back. 02:30 UTC on 6 July is still
+    # 5 July in Mexicali.
+    backdate(report, july(4), july(6, 2, 30), july(10, 17))
+    # The sheet prints each signature as signed, whatever the catalog says later.
+    set_positions(ue, "OTRO CARGO", "OTRO CARGO", "OTRO CARGO")
+    Persona.objects.update(nombre="C. OTRO NOMBRE")
     text = text_of(sheet_html(client, planeacion, "102"))
-    assert (
-        "ELABORÓ RESPONSABLE DE LA UNIDAD EJECUTORA C. FIRMANTE UNO JEFA INTERINA FECHA: 04-jul.-23"
-        in text
-    )
-    assert "REVISÓ RESPONSABLE DEL PROGRAMA C. FIRMANTE DOS REVISOR FECHA: 05-jul.-23" in text
-    assert "AUTORIZÓ RESPONSABLE DEL RAMO C. FIRMANTE TRES DIRECTOR FECHA: 10-jul.-23" in text
+    elaboro = f"ELABORÓ RESPONSABLE DE LA UNIDAD EJECUTORA {FABIOLA} JEFA INTERINA"
+    assert f"{elaboro} FECHA: 04-jul.-23" in text
+    assert f"REVISÓ RESPONSABLE DEL PROGRAMA {AARON} REVISOR FECHA: 05-jul.-23" in text
+    assert f"AUTORIZÓ RESPONSABLE DEL RAMO {AARON} DIRECTOR FECHA: 10-jul.-23" in text
     assert "Estado: Autorizado" in text
 
 
-def test_a_return_after_sending_clears_the_elaboro_date(planeacion, aaron, head_102):
-    report = Report.objects.create(unidad_ejecutora=unit("102"), quarter=2, state=State.BORRADOR)
-    add_event(report, Action.SEND, head_102, "C. OTRA PERSONA", "OTRO CARGO",
-              datetime(2023, 7, 4, 18, 0, tzinfo=UTC))  # fmt: skip
-    add_event(report, Action.RETURN, aaron, "LIC. AARÓN ALEXIS ÁLVAREZ MARÍN", "ENCARGADO",
-              datetime(2023, 7, 5, 18, 0, tzinfo=UTC))  # fmt: skip
+def test_a_return_after_sending_clears_the_elaboro_date(planeacion, aaron):
+    ue = unit("102")
+    set_positions(ue, "OTRO CARGO", ue.programa.cargo_responsable, ue.ramo.cargo_responsable)
+    report = report_in_state("102", 2, State.ENVIADO)
+    workflow.report_return(report=report, user=aaron, comment="Falta la meta 206.")
+    ue.cargo_responsable = "COORDINADOR ADMINISTRATIVO"
+    ue.save()
     elaboro = build_sheet(unit("102"), 2).signatures[0]
     assert (elaboro.name, elaboro.position, elaboro.signed_on) == (
-        "LIC. FABIOLA LEÓN HUERTA CABRERA",
+        FABIOLA,
         "COORDINADOR ADMINISTRATIVO",
         None,
     )
 
 
 def test_the_latest_send_after_a_reopen_signs(planeacion, head_102):
-    report = Report.objects.create(unidad_ejecutora=unit("102"), quarter=2, state=State.ENVIADO)
-    for action, day in [(Action.SEND, 4), (Action.REOPEN, 5), (Action.SEND, 8)]:
-        add_event(report, action, head_102, f"FIRMA DEL DÍA {day}", "CARGO",
-                  datetime(2023, 7, day, 18, 0, tzinfo=UTC))  # fmt: skip
+    report = report_in_state("102", 2, State.AUTORIZADO)
+    workflow.report_reopen(report=report, user=planeacion, comment="Cifra mal capturada.")
+    ue = unit("102")
+    ue.cargo_responsable = "CARGO DEL DÍA 8"
+    ue.save()
+    workflow.report_send(report=report, user=head_102)
+    # Signed now by the services: only the dates move back (send, review, authorize on the
+    # 4th, reopen on the 5th, send again on the 8th).
+    backdate(report, july(4), july(4), july(4), july(5), july(8))
     elaboro, reviso, _ = build_sheet(unit("102"), 2).signatures
-    assert (elaboro.name, elaboro.signed_on) == ("FIRMA DEL DÍA 8", date(2023, 7, 8))
+    assert (elaboro.name, elaboro.position, elaboro.signed_on) == (
+        FABIOLA,
+        "CARGO DEL DÍA 8",
+        date(2023, 7, 8),
+    )
     assert reviso.signed_on is None
 
 
@@ -214,19 +223,16 @@ def test_fecha_is_the_last_day_of_the_quarter(year, quarter, printed):
     assert sheet_date(quarter_end(year, quarter)) == printed
 
 
-def test_the_query_count_does_not_grow_with_the_number_of_metas(
-    django_user_model, django_assert_num_queries
-):
-    signer = django_user_model.objects.create_user("firmante")
+def test_the_query_count_does_not_grow_with_the_number_of_metas(db, django_assert_num_queries):
     small, large = make_unit(metas=20, clave="120"), make_unit(metas=200, clave="300")
     for ue in (small, large):
-        report = Report.objects.create(unidad_ejecutora=ue, quarter=2, state=State.ENVIADO)
-        add_event(report, Action.SEND, signer, "C. FIRMANTE", "JEFE",
-                  datetime(2031, 7, 4, 18, 0, tzinfo=UTC))  # fmt: skip
+        report = workflow.report_get_or_create(unidad_ejecutora=ue, quarter=2)
+        workflow.report_send(report=report, user=signer(ue.responsable))
     # units, metas, their líneas, their avances, their versions, the report, its events
     with django_assert_num_queries(7):
         small_sheet = build_sheet(small, 2)
     with django_assert_num_queries(7):
         large_sheet = build_sheet(large, 2)
     assert (len(small_sheet.rows), len(large_sheet.rows)) == (20, 200)
-    assert large_sheet.signatures[0].name == "C. FIRMANTE"
+    elaboro = large_sheet.signatures[0]
+    assert elaboro.name == "ING. JEFE DE LA UNIDAD 300" and elaboro.signed_on is not None

@@ -3,8 +3,10 @@
 import pytest
 
 from poa import workflow
-from poa.models import UnidadEjecutora
-from tests.conftest import unit
+from poa.models import Report, UnidadEjecutora
+from tests.conftest import report_in_state
+
+State = Report.State
 
 
 @pytest.fixture
@@ -48,9 +50,7 @@ def test_the_list_links_each_sheet_its_pdf_and_the_ramo_pdf(reports, client, pla
 
 
 def test_filter_by_state_and_unit(reports, client, planeacion):
-    report = workflow.report_get_or_create(unidad_ejecutora=unit("102"), quarter=2)
-    report.state = "enviado"
-    report.save()
+    report_in_state("102", 2, State.ENVIADO)
     client.force_login(planeacion)
     response = client.get("/informes/", {"state": "enviado"})
     assert listed_units(response) == {"102"}

@@ -10,9 +10,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from poa.documents import pdf
-from poa.models import QuarterlyProgress, Report, ReportEvent
+from poa.models import QuarterlyProgress, Report
 from poa.sheet import build_sheet
-from tests.conftest import unit
+from tests.conftest import backdate, report_in_state, unit
 from tests.sheet_data import make_unit
 from tests.test_reference_sheet import PRINTED
 
@@ -211,19 +211,14 @@ def test_the_pdf_draws_with_the_fonts_shipped_in_static(reference):
 
 
 def test_a_sent_report_prints_who_signed_and_when(client, planeacion, head_102):
-    report = Report.objects.create(
-        unidad_ejecutora=unit("102"), quarter=2, state=Report.State.ENVIADO
-    )
-    ReportEvent.objects.create(
-        report=report,
-        action=ReportEvent.Action.SEND,
-        from_state=Report.State.BORRADOR,
-        to_state=Report.State.ENVIADO,
-        user=head_102,
-        signer_name="LIC. FABIOLA LEÓN HUERTA CABRERA",
-        signer_position="COORDINADORA ADMINISTRATIVA",
-        created_at=datetime(2023, 7, 4, 18, 0, tzinfo=UTC),
-    )
+    ue = unit("102")
+    ue.cargo_responsable = "COORDINADORA ADMINISTRATIVA"  # as it stood when she signed
+    ue.save()
+    report = report_in_state("102", 2, Report.State.ENVIADO)
+    # Signed now by the service: only the date moves back, to a day the PDF can print.
+    backdate(report, datetime(2023, 7, 4, 18, 0, tzinfo=UTC))
+    ue.cargo_responsable = "COORDINADOR ADMINISTRATIVO"
+    ue.save()
     text = pages_of(download(client, planeacion, 2023, "59", "102", 2).content)[-1]
     assert "LIC. FABIOLA LEÓN HUERTA CABRERA COORDINADORA ADMINISTRATIVA FECHA: 04-jul.-23" in text
     assert text.count("FECHA: ") == 1 + 1  # the sheet's cut-off date and the one signature

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from poa import workflow
 from poa.models import Ejercicio, QuarterlyProgress, Report, ReportEvent
-from tests.conftest import complete_quarter, unit
+from tests.conftest import complete_quarter, report_in_state, unit
 
 Action = ReportEvent.Action
 State = Report.State
@@ -19,12 +19,9 @@ FABIOLA = "LIC. FABIOLA LEÓN HUERTA CABRERA"
 
 
 def report_of(clave, quarter=2, state=State.BORRADOR):
+    """The unit's report in `state`, signed through the services, with Q2 ready to send."""
     complete_quarter(clave, 2)
-    report = workflow.report_get_or_create(unidad_ejecutora=unit(clave), quarter=quarter)
-    if state != report.state:
-        Report.objects.filter(pk=report.pk).update(state=state)
-        report.refresh_from_db()
-    return report
+    return report_in_state(clave, quarter, state)
 
 
 def test_head_of_102_sends_q2_signing_elaboro(head_102):
@@ -140,7 +137,7 @@ def test_return_needs_a_comment(aaron, comment):
         workflow.report_return(report=report, user=aaron, comment=comment)
     report.refresh_from_db()
     assert report.state == State.ENVIADO
-    assert not ReportEvent.objects.exists()
+    assert list(report.events.values_list("action", flat=True)) == [Action.SEND]
 
 
 def test_a_ramo_head_who_is_not_program_head_returns_only_from_revisado(aaron, head_102):
