@@ -140,12 +140,18 @@ META_FIELDS = [
 ]
 SIGNED_SHEET = "Bloqueado: la unidad tiene un trimestre autorizado y su hoja firmada no cambia."
 SIGNED_QUARTER = "Bloqueado: el informe de este trimestre ya está firmado."
+APPROVED_PROGRAMMING = (
+    "Bloqueado: la programación anual de la unidad está aprobada; sus metas cambian por "
+    "modificación programática."
+)
 
 
 def programming_lock(unidad_ejecutora_id, quarter=None) -> str | None:
     """Why the programming of the unit's metas (or of one quarter of them) may not change
     here, whoever asks; None when it may. An authorized sheet prints every meta of the unit
-    with its four programmed figures; a sent or reviewed one is signed for its quarter."""
+    with its four programmed figures; a sent or reviewed one is signed for its quarter; an
+    approved annual programming changes only through poa.planning (modificación
+    programática)."""
     signed = dict(
         Report.objects.filter(unidad_ejecutora_id=unidad_ejecutora_id)
         .exclude(state=Report.State.BORRADOR)
@@ -155,6 +161,10 @@ def programming_lock(unidad_ejecutora_id, quarter=None) -> str | None:
         return SIGNED_SHEET
     if quarter in signed:
         return SIGNED_QUARTER
+    if Programacion.objects.filter(
+        unidad_ejecutora_id=unidad_ejecutora_id, state=Programacion.State.APROBADA
+    ).exists():
+        return APPROVED_PROGRAMMING
     return None
 
 
@@ -294,7 +304,13 @@ class MetaForm(forms.ModelForm):
 
     def clean_unidad_ejecutora(self):
         unidad = self.cleaned_data["unidad_ejecutora"]
-        if unidad is not None and programming_lock(unidad.pk):
+        lock = unidad is not None and programming_lock(unidad.pk)
+        if lock == APPROVED_PROGRAMMING:
+            raise ValidationError(
+                "La programación anual de la unidad ejecutora está aprobada: no admite metas "
+                "nuevas."
+            )
+        if lock:
             raise ValidationError(
                 "La unidad ejecutora tiene un trimestre autorizado: su hoja firmada no admite "
                 "metas nuevas."

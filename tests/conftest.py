@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from poa import workflow
 from poa.access import PLANEACION_GROUP
-from poa.models import Ejercicio, Persona, Report, ReportEvent, UnidadEjecutora
+from poa.models import Ejercicio, Meta, Persona, Report, ReportEvent, UnidadEjecutora
 
 State = Report.State
 
@@ -259,3 +259,15 @@ def capturista_202(ue_202):
     user = make_user("captura202")
     ue_202.capturistas.add(user)
     return user
+
+
+def draft_meta_of_202():
+    """Meta 400 of the new UE 202, drafted by its head through poa.planning: a programming
+    planeación has not approved yet, whose metas the admin may still correct."""
+    from poa import planning
+
+    ue = make_unit("202")
+    head = ue.responsable.usuario or make_head("fabiola.leon", ue.responsable.nombre)
+    programacion = planning.programming_of(ue)
+    planning.programming_save(programacion=programacion, user=head, version=0, rows=[plan_row(400)])
+    return Meta.objects.get(unidad_ejecutora=ue, numero=400)

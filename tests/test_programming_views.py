@@ -655,3 +655,24 @@ def test_home_and_overview_queries_do_not_grow_with_the_units(client, ue_202, he
     client.force_login(planeacion)
     assert queries_of(client, reverse("poa:programming-overview", args=[2023])) == few_overview
     assert queries_of(client, reverse("poa:home")) == few_planeacion_home
+
+
+def test_an_approved_programmings_metas_do_not_change_through_the_admin(root, reference):
+    meta = Meta.objects.get(numero=305)  # UE 201: programming approved, no report signed
+    change = reverse("admin:poa_meta_change", args=[meta.pk])
+    from tests.conftest import meta_admin_data
+
+    data = meta_admin_data(meta, meta_anual="400", **{"avances-0-programado": "130"})
+    root.post(change, data)
+    meta.refresh_from_db()
+    assert (meta.meta_anual, meta.avances.get(quarter=1).programado) == (340, 70)
+    progress = meta.avances.get(quarter=2)
+    row = reverse("admin:poa_quarterlyprogress_change", args=[progress.pk])
+    root.post(row, {"meta": meta.pk, "quarter": 2, "programado": "1", "observaciones": ""})
+    assert meta.avances.get(quarter=2).programado == 100
+    assert root.post(reverse("admin:poa_meta_delete", args=[meta.pk])).status_code == 403
+    data = meta_admin_data(meta, numero="399", **{"avances-INITIAL_FORMS": "0"})
+    data = {key: value for key, value in data.items() if not key.endswith(("-id", "-meta"))}
+    response = root.post(reverse("admin:poa_meta_add"), data)
+    assert "La programación anual de la unidad ejecutora está aprobada" in html(response)
+    assert not Meta.objects.filter(numero=399).exists()
