@@ -1,11 +1,11 @@
 from functools import partial
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from poa import access, figures, workflow
+from poa import access, figures, planning, workflow
 from poa.forms import PeriodOpenForm
 from poa.models import (
     CaptureException,
@@ -15,8 +15,13 @@ from poa.models import (
     Funcion,
     LineaAccion,
     Meta,
+    MetaVersion,
+    Modificacion,
+    ModificacionEvent,
     Persona,
     Programa,
+    Programacion,
+    ProgramacionEvent,
     QuarterlyProgress,
     Ramo,
     ReminderSent,
@@ -104,9 +109,22 @@ class LineaAccionAdmin(admin.ModelAdmin):
 
 @admin.register(UnidadMedida)
 class UnidadMedidaAdmin(admin.ModelAdmin):
-    list_display = ["nombre", "admite_decimales"]
-    list_filter = ["admite_decimales"]
+    """A unit proposed from a programming is accepted through planning.unit_accept (the
+    action here, or planeación's overview)."""
+
+    list_display = ["nombre", "admite_decimales", "aceptada", "propuesta_por"]
+    list_filter = ["aceptada", "admite_decimales"]
     search_fields = ["nombre"]
+    readonly_fields = ["aceptada", "propuesta_por"]
+    actions = ["accept"]
+
+    @admin.action(description="Aceptar las unidades de medida propuestas", permissions=["change"])
+    def accept(self, request, queryset):
+        try:
+            for unidad in queryset.filter(aceptada=False):
+                planning.unit_accept(unidad=unidad, user=request.user)
+        except PermissionDenied as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
 
 
 CAPTURED_FIELDS = ("alcanzado", "observaciones")
@@ -122,12 +140,18 @@ META_FIELDS = [
 ]
 SIGNED_SHEET = "Bloqueado: la unidad tiene un trimestre autorizado y su hoja firmada no cambia."
 SIGNED_QUARTER = "Bloqueado: el informe de este trimestre ya está firmado."
+APPROVED_PROGRAMMING = (
+    "Bloqueado: la programación anual de la unidad está aprobada; sus metas cambian por "
+    "modificación programática."
+)
 
 
 def programming_lock(unidad_ejecutora_id, quarter=None) -> str | None:
     """Why the programming of the unit's metas (or of one quarter of them) may not change
     here, whoever asks; None when it may. An authorized sheet prints every meta of the unit
-    with its four programmed figures; a sent or reviewed one is signed for its quarter."""
+    with its four programmed figures; a sent or reviewed one is signed for its quarter; an
+    approved annual programming changes only through poa.planning (modificación
+    programática)."""
     signed = dict(
         Report.objects.filter(unidad_ejecutora_id=unidad_ejecutora_id)
         .exclude(state=Report.State.BORRADOR)
@@ -137,6 +161,10 @@ def programming_lock(unidad_ejecutora_id, quarter=None) -> str | None:
         return SIGNED_SHEET
     if quarter in signed:
         return SIGNED_QUARTER
+    if Programacion.objects.filter(
+        unidad_ejecutora_id=unidad_ejecutora_id, state=Programacion.State.APROBADA
+    ).exists():
+        return APPROVED_PROGRAMMING
     return None
 
 
@@ -276,7 +304,13 @@ class MetaForm(forms.ModelForm):
 
     def clean_unidad_ejecutora(self):
         unidad = self.cleaned_data["unidad_ejecutora"]
-        if unidad is not None and programming_lock(unidad.pk):
+        lock = unidad is not None and programming_lock(unidad.pk)
+        if lock == APPROVED_PROGRAMMING:
+            raise ValidationError(
+                "La programación anual de la unidad ejecutora está aprobada: no admite metas "
+                "nuevas."
+            )
+        if lock:
             raise ValidationError(
                 "La unidad ejecutora tiene un trimestre autorizado: su hoja firmada no admite "
                 "metas nuevas."
@@ -485,3 +519,109 @@ class ReminderSentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The annual programming: read only. Its states and planned figures change only through
+# poa.planning (the programming screen and planeación's approval).
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shows every field and allows no add, change or delete, for anyone."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+EVENT_FIELDS = [
+    "created_at",
+    "action",
+    "from_state",
+    "to_state",
+    "user",
+    "signer_name",
+    "signer_position",
+    "comment",
+]
+
+
+class ProgramacionEventInline(ReadOnlyInline):
+    model = ProgramacionEvent
+    fields = EVENT_FIELDS
+
+
+@admin.register(Programacion)
+class ProgramacionAdmin(ReadOnlyAdmin):
+    list_display = ["unidad_ejecutora", "year", "state", "version", "updated_at"]
+    list_filter = ["state", "unidad_ejecutora__ramo__ejercicio"]
+    search_fields = ["unidad_ejecutora__clave", "unidad_ejecutora__nombre"]
+    list_select_related = ["unidad_ejecutora__ramo__ejercicio"]
+    inlines = [ProgramacionEventInline]
+
+    @admin.display(description="ejercicio", ordering="unidad_ejecutora__ramo__ejercicio__year")
+    def year(self, programacion):
+        return programacion.unidad_ejecutora.ramo.ejercicio.year
+
+
+@admin.register(ProgramacionEvent)
+class ProgramacionEventAdmin(ReadOnlyAdmin):
+    list_display = ["programacion", "action", "signer_name", "created_at"]
+    list_filter = ["action", "programacion__unidad_ejecutora__ramo__ejercicio"]
+    search_fields = ["programacion__unidad_ejecutora__clave", "signer_name", "comment"]
+    list_select_related = ["programacion__unidad_ejecutora__ramo__ejercicio"]
+
+
+@admin.register(MetaVersion)
+class MetaVersionAdmin(ReadOnlyAdmin):
+    list_display = ["meta", "numero", "meta_anual", "cancelada", "approved_at", "approved_by"]
+    list_filter = ["meta__unidad_ejecutora__ramo__ejercicio", "meta__unidad_ejecutora"]
+    search_fields = ["meta__numero", "meta__descripcion", "justificacion"]
+    list_select_related = ["meta", "approved_by"]
+
+
+class ModificacionEventInline(ReadOnlyInline):
+    model = ModificacionEvent
+    fields = EVENT_FIELDS
+
+
+@admin.register(Modificacion)
+class ModificacionAdmin(ReadOnlyAdmin):
+    list_display = ["meta", "state", "meta_anual", "requested_by", "requested_at"]
+    list_filter = ["state", "meta__unidad_ejecutora__ramo__ejercicio"]
+    search_fields = ["meta__numero", "meta__descripcion", "justificacion"]
+    list_select_related = ["meta", "requested_by"]
+    inlines = [ModificacionEventInline]
+
+
+@admin.register(ModificacionEvent)
+class ModificacionEventAdmin(ReadOnlyAdmin):
+    list_display = ["modificacion", "action", "signer_name", "created_at"]
+    list_filter = ["action"]
+    search_fields = ["modificacion__meta__numero", "signer_name", "comment"]
+    list_select_related = ["modificacion__meta"]

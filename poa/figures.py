@@ -175,11 +175,11 @@ def consistency_warnings(
 def programmed_total_message(annual: Figure, programmed: Sequence[Figure]) -> str:
     total = sum((Decimal(p) for p in programmed), Decimal(0))
     difference = total - Decimal(annual)
-    direction = "sobran" if difference > 0 else "faltan"
-    return (
-        f"La suma de lo programado por trimestre ({format_figure(total)}) no coincide con la "
-        f"meta anual autorizada ({format_figure(annual)}): {direction} "
-        f"{format_figure(abs(difference))}."
+    template = FIGURE_MESSAGES["programmed_over" if difference > 0 else "programmed_under"]
+    return template.format(
+        total=format_figure(total),
+        annual=format_figure(annual),
+        difference=format_figure(abs(difference)),
     )
 
 
@@ -217,6 +217,12 @@ FIGURE_MESSAGES = {
     "too_big": "La cifra es demasiado grande.",
     "whole": "La unidad de medida «{unidad}» solo admite números enteros.",
     "decimals": "Use como máximo dos decimales.",
+    # The quarters' P against the annual target (programmed_total_message); {total},
+    # {annual} and {difference} as format_figure prints them.
+    "programmed_over": "La suma de lo programado por trimestre ({total}) no coincide con la "
+    "meta anual autorizada ({annual}): sobran {difference}.",
+    "programmed_under": "La suma de lo programado por trimestre ({total}) no coincide con la "
+    "meta anual autorizada ({annual}): faltan {difference}.",
 }
 
 

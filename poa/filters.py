@@ -1,10 +1,11 @@
-"""Filters of the report list."""
+"""Filters of the report list and of the overview of the annual programming."""
 
 import django_filters
 from django.db.models import Q
 
 from poa import figures
-from poa.models import Ejercicio, Meta, Modificacion, Ramo, Report
+from poa.models import Ejercicio, Meta, Modificacion, Programacion, Ramo, Report, UnidadEjecutora
+from poa.selectors import NO_PROGRAMMING, NO_PROGRAMMING_LABEL
 
 
 class ReportFilter(django_filters.FilterSet):
@@ -39,6 +40,31 @@ class ReportFilter(django_filters.FilterSet):
             Q(unidad_ejecutora__nombre__icontains=value)
             | Q(unidad_ejecutora__nombre__icontains=value.upper())
         )
+
+
+class ProgrammingFilter(django_filters.FilterSet):
+    """The units of planeación's overview of the annual programming."""
+
+    state = django_filters.ChoiceFilter(
+        label="Programación",
+        field_name="programming_state",
+        choices=[(NO_PROGRAMMING, NO_PROGRAMMING_LABEL), *Programacion.State.choices],
+        empty_label="Todas",
+    )
+    unidad = django_filters.CharFilter(
+        label="Unidad ejecutora", method="filter_unidad", help_text="Clave o nombre"
+    )
+
+    class Meta:
+        model = UnidadEjecutora
+        fields = ["state", "unidad"]
+
+    def filter_unidad(self, queryset, name, value):
+        value = value.strip()
+        if value.isdigit():
+            return queryset.filter(clave=value)
+        # SQLite folds the case of ASCII letters only; catalog names are upper case.
+        return queryset.filter(Q(nombre__icontains=value) | Q(nombre__icontains=value.upper()))
 
 
 class TrackingFilter(django_filters.FilterSet):

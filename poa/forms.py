@@ -1,6 +1,8 @@
-"""Forms of the capture grid, the report transitions and the capture periods. The rules live
-in poa.workflow; a form only puts the service's Spanish message next to its field."""
+"""Forms of the capture grid, the report transitions, the capture periods and the annual
+programming. The rules live in poa.workflow and poa.planning; a form only puts the service's
+Spanish message next to its field."""
 
+import re
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -8,9 +10,9 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from poa import figures, planning, workflow
+from poa import figures, planning, selectors, workflow
 from poa.dates import quarter_end
-from poa.models import CapturePeriod, Ejercicio, UnidadEjecutora, UnidadMedida
+from poa.models import CapturePeriod, Ejercicio, LineaAccion, UnidadEjecutora, UnidadMedida
 from poa.models.review import QUARTER_CHOICES
 
 # Typed as 15/10/2023 18:00 (24 hours, as every screen prints it); ISO still read, as older
@@ -384,3 +386,127 @@ class NewYearForm(forms.Form):
         latest = Ejercicio.objects.order_by("-year").first()
         if latest and not self.is_bound:
             self.initial = {"source": latest.pk, "year": latest.year + 1}
+
+
+# The annual programming --------------------------------------------------------------------
+
+ROW_KEY = re.compile(r"(?:[0-9]+|nueva-[0-9]+)", re.ASCII)
+
+
+class PlanRowForm(forms.Form):
+    """One meta of the programming screen, as typed: number, description, unit of measure,
+    líneas de acción, annual target and P of each quarter. programming/_row.html draws the
+    inputs; the rules are poa.planning's (validate_plan_row), whose messages go next to each
+    field."""
+
+    # Text, not number fields: the service's message is the one shown for a bad figure.
+    numero = forms.CharField(required=False, max_length=20)
+    descripcion = forms.CharField(required=False, strip=False)
+    unidad_medida = forms.ModelChoiceField(
+        queryset=UnidadMedida.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "Elija una unidad de medida de la lista."},
+    )
+    lineas = forms.ModelMultipleChoiceField(
+        queryset=LineaAccion.objects.all(),
+        required=False,
+        error_messages={
+            "invalid_choice": "Elija las líneas de acción de la lista.",
+            "invalid_pk_value": "Elija las líneas de acción de la lista.",
+        },
+    )
+    meta_anual = forms.CharField(required=False, strip=False)
+    programado_1 = forms.CharField(required=False, strip=False)
+    programado_2 = forms.CharField(required=False, strip=False)
+    programado_3 = forms.CharField(required=False, strip=False)
+    programado_4 = forms.CharField(required=False, strip=False)
+    delete = forms.BooleanField(required=False)
+
+    def __init__(self, *args, key, ue, meta=None, numero="", **kwargs):
+        kwargs.setdefault("prefix", f"meta-{key}")
+        super().__init__(*args, **kwargs)
+        self.key, self.ue, self.meta = key, ue, meta
+        self.fields["unidad_medida"].queryset = selectors.units_of_measure_for(ue)
+        if meta is not None and not self.is_bound:
+            self.initial = _meta_initial(meta)
+        elif not self.is_bound:
+            self.initial = {"numero": numero}
+
+    @property
+    def is_new(self):
+        return not self.key.isdigit()
+
+    @property
+    def marked_deleted(self):
+        return self.is_bound and self["delete"].data
+
+    @property
+    def unidad_value(self) -> str:
+        """The chosen unit of measure's pk as the select compares it."""
+        value = self["unidad_medida"].value()
+        return "" if value is None else str(value)
+
+    def quarter_fields(self):
+        """(label, bound field) of the P of each quarter: Ene-Mar, Abr-Jun, …"""
+        return [(figures.QUARTER_LABELS[q], self[f"programado_{q}"]) for q in figures.QUARTERS]
+
+    def chosen_lineas(self) -> list:
+        """The líneas the row shows as chosen: stored, or as posted when it came back."""
+        if not self.is_bound:
+            return list(self.meta.lineas_accion.all()) if self.meta else []
+        keys = [k for k in self["lineas"].value() or [] if str(k).isdigit()]
+        return list(LineaAccion.objects.filter(pk__in=keys).order_by("clave"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("delete"):
+            return data
+        _, errors = planning.validate_plan_row(
+            self.as_plan_row(), ejercicio_id=self.ue.ramo.ejercicio_id, unidad_ejecutora=self.ue
+        )
+        for field, message in errors.items():
+            # A choice the form could not read already says so.
+            if field not in self.errors:
+                self.add_error(field if field in self.fields else None, message)
+        return data
+
+    def as_plan_row(self) -> "planning.PlanRow":
+        data = self.cleaned_data
+        return planning.PlanRow(
+            key=self.key,
+            numero=data.get("numero") or "",
+            descripcion=data.get("descripcion") or "",
+            unidad_medida=data.get("unidad_medida"),
+            lineas=list(data.get("lineas") or []),
+            meta_anual=data.get("meta_anual") or "",
+            programado=[data.get(name) or "" for name in planning.QUARTER_FIELDS],
+            delete=bool(data.get("delete")),
+        )
+
+
+def _meta_initial(meta):
+    programmed = {p.quarter: p.programado for p in meta.avances.all()}
+    return {
+        "numero": str(meta.numero),
+        "descripcion": meta.descripcion,
+        "unidad_medida": meta.unidad_medida_id,
+        "lineas": [linea.pk for linea in meta.lineas_accion.all()],
+        "meta_anual": _plain(meta.meta_anual),
+        **{f"programado_{q}": _plain(programmed.get(q, Decimal(0))) for q in (1, 2, 3, 4)},
+    }
+
+
+class UnitProposeForm(forms.Form):
+    """A unit of measure the catalog lacks, proposed from the programming screen."""
+
+    nombre = forms.CharField(
+        label="Nombre de la unidad de medida",
+        max_length=100,
+        error_messages={
+            "required": "Escriba el nombre de la unidad de medida.",
+            "max_length": "El nombre admite como máximo 100 caracteres.",
+        },
+    )
+    admite_decimales = forms.BooleanField(
+        label="Admite decimales (por ejemplo, kilómetros o toneladas)", required=False
+    )

@@ -39,6 +39,8 @@ MAX_DESCRIPCION = 2000
 MAX_NUMERO = 99999
 PARKED_NUMBERS = 1_000_000  # above any meta number: where renumbered metas wait
 QUARTER_FIELDS = tuple(f"programado_{q}" for q in figures.QUARTERS)
+# Also handed to the programming screen's script, which says it live.
+ANNUAL_REQUIRED = "Escriba la meta anual."
 
 
 class PlanValidationError(WorkflowError):
@@ -47,6 +49,16 @@ class PlanValidationError(WorkflowError):
     def __init__(self, errors, message="Revise las metas marcadas; no se guardó ningún cambio."):
         self.errors = errors
         super().__init__(message)
+
+
+def plan_refusal(sending) -> str:
+    """What the programming screen says when its metas are refused: a failed send also saved
+    nothing."""
+    if sending:
+        return (
+            "Revise las metas marcadas: la programación no se envió y no se guardó ningún cambio."
+        )
+    return "Revise las metas marcadas; no se guardó ningún cambio."
 
 
 class StaleProgrammingError(WorkflowError):
@@ -136,7 +148,7 @@ def validate_plan_row(row: PlanRow, *, ejercicio_id, unidad_ejecutora) -> tuple[
         "whole_only": unidad is not None and not unidad.admite_decimales,
         "unidad": unidad.nombre if unidad else "",
     }
-    annual = _figure(row.meta_anual, "meta_anual", errors, rules, required="Escriba la meta anual.")
+    annual = _figure(row.meta_anual, "meta_anual", errors, rules, required=ANNUAL_REQUIRED)
     programmed = [
         _figure(text, name, errors, rules)
         for text, name in zip(row.programado, QUARTER_FIELDS, strict=True)
@@ -168,31 +180,41 @@ def _figure(text, name, errors, rules, required=None):
 class PlanSaveResult:
     programacion: Programacion
     changed: int  # metas added, changed or removed
+    sent: ProgramacionEvent | None = None
 
 
-def programming_save(*, programacion, user, version, rows) -> PlanSaveResult:
+def programming_save(*, programacion, user, version, rows, send=False) -> PlanSaveResult:
     """Saves the unit's draft programming as typed, every meta or none: adds, changes and
-    removes metas, with four quarters each. Refused when the user does not draft for the
-    unit (PermissionDenied), the programming is not a draft (WorkflowError), someone saved
-    since `version` (StaleProgrammingError) or a row is wrong (PlanValidationError)."""
+    removes metas, with four quarters each; with `send` the head of the unit then sends it
+    to planeación in the same transaction: both or neither. Refused when the user does not
+    draft for the unit or may not send (PermissionDenied), the programming is not a draft
+    (WorkflowError), someone saved since `version` (StaleProgrammingError), a row is wrong
+    (PlanValidationError) or the programming cannot be sent (WorkflowError)."""
     with transaction.atomic():
         programacion = _locked_programming(programacion)
         ue = programacion.unidad_ejecutora
         if not access.can_capture(user, ue):
             raise PermissionDenied("No programa las metas de esta unidad ejecutora.")
+        send_transition = PROGRAMMING.transition(Action.SEND)
+        if send and not access.holds_role(user, programacion, send_transition):
+            raise PermissionDenied(
+                f"Solo {send_transition.role_names} puede {send_transition.verb} "
+                f"{PROGRAMMING.this}."
+            )
         reason = programming_lock_reason(programacion)
         if reason:
             raise WorkflowError(reason)
         if _as_int(version) != programacion.version:
             raise StaleProgrammingError()
         metas = {meta.pk: meta for meta in ue.metas.prefetch_related("lineas_accion", "avances")}
-        clean = _clean_rows(rows, metas, ue)
+        clean = _clean_rows(rows, metas, ue, sending=send)
         changed = _store(clean, metas, rows, ue, user)
         if changed:
             programacion.version += 1
             programacion._history_user = user
             programacion.save(update_fields=["version", "updated_at"])
-    return PlanSaveResult(programacion, changed)
+        sent = programming_send(programacion=programacion, user=user) if send else None
+    return PlanSaveResult(programacion, changed, sent)
 
 
 def _locked_programming(programacion) -> Programacion:
@@ -210,7 +232,7 @@ def _as_int(value):
         return -1
 
 
-def _clean_rows(rows, metas, ue):
+def _clean_rows(rows, metas, ue, *, sending=False):
     errors, clean = {}, []
     mentioned = {row.meta_id for row in rows}
     # Metas the rows do not mention keep their numbers.
@@ -231,7 +253,7 @@ def _clean_rows(rows, metas, ue):
         numbers[value.numero] = row.key
         clean.append(value)
     if errors:
-        raise PlanValidationError(errors)
+        raise PlanValidationError(errors, plan_refusal(sending))
     return clean
 
 

@@ -1,16 +1,17 @@
-"""Tables of reports for the dashboards."""
-
-import copy
+"""Tables of reports for the dashboards, and of the units' annual programming."""
 
 import django_tables2 as tables
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django_tables2 import RequestConfig
 
 from poa import figures
+from poa.localtime import short_datetime
 from poa.machinery import signer_name
-from poa.models import Modificacion, Report
+from poa.models import Modificacion, Programacion, ProgramacionEvent, Report, UnidadEjecutora
+from poa.selectors import NO_PROGRAMMING, NO_PROGRAMMING_LABEL
 
 PER_PAGE = 25
 PER_PAGE_CHOICES = (10, 25, 50, 100)
@@ -18,15 +19,19 @@ PER_PAGE_CHOICES = (10, 25, 50, 100)
 
 def configure(request, table, per_page=PER_PAGE):
     """Sorts and paginates the table from the query string; a page size other than the ones
-    offered (?per_page=-1, ?per_page=abc) falls back to the default instead of failing."""
+    offered (?per_page=-1, ?per_page=abc) falls back to the default instead of failing, and a
+    page out of range shows the last one."""
     requested = request.GET.get("per_page", "")
     size = int(requested) if requested.isdigit() and int(requested) in PER_PAGE_CHOICES else None
-    if size is None and "per_page" in request.GET:
-        # RequestConfig reads ?per_page itself and would paginate by -1: it must not see it.
-        request = copy.copy(request)
-        request.GET = request.GET.copy()
-        del request.GET["per_page"]
-    RequestConfig(request, paginate={"per_page": size or per_page}).configure(table)
+    # RequestConfig would read ?per_page itself, -1 included: it only sorts here.
+    RequestConfig(request, paginate=False).configure(table)
+    page = request.GET.get(table.prefixed_page_field, 1)
+    try:
+        table.paginate(page=page, per_page=size or per_page)
+    except PageNotAnInteger:
+        table.paginate(page=1, per_page=size or per_page)
+    except EmptyPage:
+        table.page = table.paginator.page(table.paginator.num_pages)
     return table
 
 
@@ -87,6 +92,62 @@ class ReportListTable(ReportTable):
             record.url("poa:sheet"),
             record.url("poa:sheet-pdf"),
         )
+
+
+PROGRAMMING_LABELS = {NO_PROGRAMMING: NO_PROGRAMMING_LABEL, **dict(Programacion.State.choices)}
+
+
+class ProgrammingTable(tables.Table):
+    """Every unit of a year with its annual programming, for the overview: the units still
+    to program first."""
+
+    unidad = tables.Column(
+        verbose_name="Unidad ejecutora", accessor="clave", order_by=("ramo__clave", "clave")
+    )
+    programa = tables.Column(verbose_name="Programa", accessor="programa__clave")
+    state = tables.Column(
+        verbose_name="Programación",
+        accessor="programming_state",
+        order_by=("pending_rank", "ramo__clave", "clave"),
+    )
+    n_metas = tables.Column(
+        verbose_name="Metas", attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    last = tables.Column(
+        verbose_name="Último movimiento", accessor="last_at", default="Sin movimientos"
+    )
+    link = tables.Column(verbose_name="", accessor="pk", orderable=False)
+
+    class Meta:
+        model = UnidadEjecutora
+        fields = ()
+        sequence = ("unidad", "programa", "state", "n_metas", "last", "link")
+        attrs = {"class": "table table-sm align-middle bg-white programming-table"}
+        empty_text = "No hay unidades ejecutoras que coincidan con la búsqueda."
+
+    def render_unidad(self, record):
+        return f"{record.ramo.clave}-{record.clave} {record.nombre}"
+
+    def render_state(self, value):
+        context = {"state": value, "label": PROGRAMMING_LABELS.get(value, value)}
+        return render_to_string("programming/_state_badge.html", context)
+
+    def render_n_metas(self, value):
+        return figures.format_figure(value)
+
+    def render_last(self, record):
+        action = ProgramacionEvent.Action(record.last_action).label
+        return format_html(
+            "{}<br><span class='small text-body-secondary'>{} · {}</span>",
+            action,
+            short_datetime(record.last_at),
+            record.last_by,
+        )
+
+    def render_link(self, record):
+        year = record.ramo.ejercicio.year
+        url = reverse("poa:programming", args=[year, record.ramo.clave, record.clave])
+        return format_html('<a class="btn btn-sm btn-outline-primary" href="{}">Abrir</a>', url)
 
 
 # Seguimiento ---------------------------------------------------------------------------------

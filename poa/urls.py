@@ -8,6 +8,7 @@ from poa.views import (
     dashboards,
     modifications,
     planning,
+    programming,
     review,
     sheets,
     tracking,
@@ -22,6 +23,8 @@ admin.site.index_title = "Catálogos y registros"
 
 # The address of a unit's quarter, shared by its grid, report and sheet.
 UNIT_QUARTER = "<int:year>/<str:ramo>/<str:ue>/<quarter:quarter>"
+# The address of a unit's annual programming.
+UNIT_YEAR = "<int:year>/<str:ramo>/<str:ue>"
 
 app_urls = (
     [
@@ -65,6 +68,29 @@ app_urls = (
             name="modification-transition",
         ),
         path("planeacion/ejercicios/nuevo/", years.year_new, name="year-new"),
+        path("programacion/", programming.programming_index, name="programming-index"),
+        path(
+            "programacion/<int:year>/",
+            programming.programming_overview,
+            name="programming-overview",
+        ),
+        path(
+            "programacion/unidades-medida/<int:pk>/aceptar/",
+            programming.unit_accept,
+            name="unit-accept",
+        ),
+        path(f"programacion/{UNIT_YEAR}/", programming.programming, name="programming"),
+        path(f"programacion/{UNIT_YEAR}/lineas/", programming.lineas, name="programming-lineas"),
+        path(
+            f"programacion/{UNIT_YEAR}/unidad-medida/",
+            programming.unit_propose,
+            name="unit-propose",
+        ),
+        path(
+            f"programacion/{UNIT_YEAR}/<slug:action>/",
+            programming.programming_transition,
+            name="programming-transition",
+        ),
         path(f"tmm-f004/{UNIT_QUARTER}/", sheets.sheet, name="sheet"),
         path(f"tmm-f004/{UNIT_QUARTER}/pdf/", sheets.sheet_pdf, name="sheet-pdf"),
         path(

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from poa import workflow
 from poa.access import PLANEACION_GROUP
-from poa.models import Ejercicio, Persona, Report, ReportEvent, UnidadEjecutora
+from poa.models import Ejercicio, Meta, Persona, Report, ReportEvent, UnidadEjecutora
 
 State = Report.State
 
@@ -230,3 +230,44 @@ def approve_programming(ue, *, head, planeacion, rows=None):
     planning.programming_send(programacion=programacion, user=head)
     planning.programming_approve(programacion=programacion, user=planeacion)
     return programacion
+
+
+def make_unit(clave, *, like="201", head_of="102", nombre="DEPARTAMENTO DE VINCULACIÓN"):
+    """A new unit of the 2023 reference year in the program of `like`, headed by the head of
+    `head_of`: its programming not started."""
+    base = unit(like)
+    return UnidadEjecutora.objects.create(
+        ramo=base.ramo,
+        programa=base.programa,
+        subfuncion=base.subfuncion,
+        clave=clave,
+        nombre=nombre,
+        responsable=unit(head_of).responsable,
+        cargo_responsable="JEFA DEL DEPARTAMENTO DE VINCULACIÓN",
+    )
+
+
+@pytest.fixture
+def ue_202(reference):
+    """UE 202, new in program 592 and headed by Fabiola León (head of 102 too): its metas are
+    the 400s and its programming has not started."""
+    return make_unit("202")
+
+
+@pytest.fixture
+def capturista_202(ue_202):
+    user = make_user("captura202")
+    ue_202.capturistas.add(user)
+    return user
+
+
+def draft_meta_of_202():
+    """Meta 400 of the new UE 202, drafted by its head through poa.planning: a programming
+    planeación has not approved yet, whose metas the admin may still correct."""
+    from poa import planning
+
+    ue = make_unit("202")
+    head = ue.responsable.usuario or make_head("fabiola.leon", ue.responsable.nombre)
+    programacion = planning.programming_of(ue)
+    planning.programming_save(programacion=programacion, user=head, version=0, rows=[plan_row(400)])
+    return Meta.objects.get(unidad_ejecutora=ue, numero=400)

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from poa.models import Meta
-from tests.conftest import meta_admin_data
+from tests.conftest import draft_meta_of_202, meta_admin_data
 
 
 def poa_models():
@@ -59,10 +59,10 @@ def test_meta_page_shows_its_four_quarters_inline(reference, superuser_client):
 
 
 def test_meta_admin_refuses_quarters_that_do_not_add_up(reference, superuser_client):
-    meta = Meta.objects.get(numero=305)
+    meta = draft_meta_of_202()  # an approved programming is read-only in the admin
     url = reverse("admin:poa_meta_change", args=[meta.pk])
     data = meta_admin_data(meta, **{"avances-0-programado": "99"})
     response = superuser_client.post(url, data)
     assert response.status_code == 200
-    assert "no coincide con la meta anual autorizada (340): sobran 29." in response.content.decode()
-    assert meta.avances.get(quarter=1).programado == 70
+    assert "no coincide con la meta anual autorizada (4): sobran 98." in response.content.decode()
+    assert meta.avances.get(quarter=1).programado == 1

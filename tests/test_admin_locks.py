@@ -11,7 +11,14 @@ from django.utils import timezone
 from poa import workflow
 from poa.models import CapturePeriod, Ejercicio, Meta, QuarterlyProgress, Report, UnidadMedida
 from poa.sheet import build_sheet
-from tests.conftest import make_user, meta_admin_data, open_q3, report_in_state, unit
+from tests.conftest import (
+    draft_meta_of_202,
+    make_user,
+    meta_admin_data,
+    open_q3,
+    report_in_state,
+    unit,
+)
 
 State = Report.State
 STAFF_PERMISSIONS = [
@@ -242,11 +249,12 @@ def test_the_programming_of_a_sent_quarter_is_read_only(staff_client):
     assert (progress_305(2).programado, progress_305(3).programado) == (100, 100)
 
 
-def test_the_programming_of_a_draft_year_is_still_edited(staff_client):
-    report_in_state("201", 2, State.BORRADOR)
-    changes = {"avances-1-programado": "90", "avances-2-programado": "110"}
-    assert post_meta_305(staff_client, **changes).status_code == 302
-    assert (progress_305(2).programado, progress_305(3).programado) == (90, 110)
+def test_a_programming_still_in_draft_is_edited(staff_client):
+    meta = draft_meta_of_202()
+    changes = {"avances-1-programado": "0", "avances-2-programado": "2"}
+    url = reverse("admin:poa_meta_change", args=[meta.pk])
+    assert staff_client.post(url, meta_admin_data(meta, **changes)).status_code == 302
+    assert [p.programado for p in meta.avances.order_by("quarter")] == [1, 0, 2, 1]
 
 
 def test_metas_and_rows_of_an_authorized_sheet_cannot_be_deleted(reference, superuser_client):

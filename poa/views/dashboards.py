@@ -17,6 +17,7 @@ def home(request):
     user = request.user
     context = {
         "tasks": selectors.home_tasks(user),
+        "programming_tasks": selectors.programming_tasks(user),
         "has_units": access.units_visible_to(user).exists(),
         "is_planeacion": access.is_planeacion(user),
     }

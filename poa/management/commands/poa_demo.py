@@ -1,5 +1,6 @@
-"""Loads the reference year (2023) and creates the demo accounts; signs off Q1 and Q2 through
-the real services and opens Q3 for capture. Safe to run again."""
+"""Loads the reference year (2023) with its annual programming approved and creates the demo
+accounts; signs off Q1 and Q2 through the real services and opens Q3 for capture. Safe to run
+again."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,9 +13,16 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from poa import workflow
+from poa import planning, workflow
 from poa.access import PLANEACION_GROUP
-from poa.models import Ejercicio, Persona, QuarterlyProgress, Report, UnidadEjecutora
+from poa.models import (
+    Ejercicio,
+    Persona,
+    Programacion,
+    QuarterlyProgress,
+    Report,
+    UnidadEjecutora,
+)
 
 DEMO_PASSWORD = "poa-demo-2023"
 YEAR = 2023
@@ -64,6 +72,7 @@ class Command(BaseCommand):
         ):
             self.load_reference()
             users = self.ensure_accounts()
+            self.approve_programming(users)
             self.sign_off(users, quarter=1)
             self.sign_off(users, quarter=2)
             self.open_q3(users["planeacion"])
@@ -113,6 +122,21 @@ class Command(BaseCommand):
         return users
 
     # Workflow ----------------------------------------------------------------------------
+
+    def approve_programming(self, users):
+        """The reference year arrives with its annual programming approved; a unit without
+        it (a database older than the programming) is sent by its head and approved by
+        planeación, so that its quarters can be captured."""
+        units = UnidadEjecutora.objects.filter(ramo__ejercicio__year=YEAR).select_related(
+            "responsable__usuario"
+        )
+        for ue in units:
+            programacion = planning.programming_of(ue)
+            if programacion.state == Programacion.State.BORRADOR:
+                planning.programming_send(programacion=programacion, user=ue.responsable.usuario)
+            if programacion.state == Programacion.State.ENVIADA:
+                planning.programming_approve(programacion=programacion, user=users["planeacion"])
+                self.stdout.write(f"Programación {YEAR} de la UE {ue.clave} aprobada.")
 
     def sign_off(self, users, *, quarter):
         """Opens the quarter, completes its observations as the capturistas, has each head
