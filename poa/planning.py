@@ -645,3 +645,88 @@ def modification_reject(*, modificacion, user, comment="") -> ModificacionEvent:
         action=ModificacionEvent.Action.REJECT,
         comment=comment,
     )
+
+
+# A year loaded from an Excel workbook (poa.imports) -------------------------------------------
+
+
+class ProgrammingLoadError(WorkflowError):
+    """Some units cannot be approved on loading: errors = {unit pk: Spanish message}."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__("Algunas programaciones no se pueden aprobar; no se aprobó ninguna.")
+
+
+def programming_import(*, programacion, user, rows) -> PlanSaveResult:
+    """Planeación drafts a unit's programming from a workbook: adds the rows' metas and
+    changes the ones they name (PlanRow.key is the meta's pk), with the rules and the
+    all-or-nothing save of the unit's screen; metas the rows do not mention stay as they
+    are. Refused unless the user is planeación (PermissionDenied) and the programming is a
+    draft (WorkflowError); PlanValidationError for wrong rows."""
+    if not access.is_planeacion(user):
+        raise PermissionDenied("Solo planeación importa la programación de las unidades.")
+    with transaction.atomic():
+        programacion = _locked_programming(programacion)
+        reason = programming_lock_reason(programacion)
+        if reason:
+            raise WorkflowError(reason)
+        ue = programacion.unidad_ejecutora
+        metas = {meta.pk: meta for meta in ue.metas.prefetch_related("lineas_accion", "avances")}
+        changed = _store(_clean_rows(rows, metas, ue), metas, rows, ue, user)
+        if changed:
+            programacion.version += 1
+            programacion._history_user = user
+            programacion.save(update_fields=["version", "updated_at"])
+    return PlanSaveResult(programacion, changed)
+
+
+def programming_load(*, programacion, user, comment="") -> ProgramacionEvent:
+    """BORRADOR → APROBADA by planeación for a programming loaded from a workbook: the unit
+    did not send it, and its timeline says so. The checks of an approval (at least one meta,
+    each with its línea de acción; units of measure accepted); every meta gets its first
+    approved version. Nobody is emailed: a whole year is loaded at once."""
+
+    def check(locked):
+        _check_units_accepted(locked)
+        _check_sendable(locked)
+
+    original = programacion
+    with transaction.atomic():
+        programacion = _locked_programming(programacion)
+        event = transition_make(
+            machine=PROGRAMMING,
+            subject=programacion,
+            user=user,
+            action=Action.LOAD,
+            comment=comment,
+            check=check,
+            event_for=lambda **fields: ProgramacionEvent(programacion=programacion, **fields),
+        )
+        for meta in programacion.unidad_ejecutora.metas.prefetch_related("avances"):
+            if not meta.versions.exists():
+                _new_version(meta, user=user, when=event.created_at)
+    original.pk, original.state = programacion.pk, programacion.state
+    return event
+
+
+def programming_load_approved(*, ejercicio, user) -> list[ProgramacionEvent]:
+    """Approves, through programming_load, the draft programming of every unit of the year
+    (after an import by planeación): all of them or none. ProgrammingLoadError lists why
+    each refused unit cannot be approved."""
+    from poa.models import UnidadEjecutora
+
+    events, errors = [], {}
+    units = UnidadEjecutora.objects.filter(ramo__ejercicio=ejercicio)
+    with transaction.atomic():
+        for ue in units.order_by("ramo__clave", "clave"):
+            programacion = programming_of(ue)
+            if programacion.state != State.BORRADOR:
+                continue
+            try:
+                events.append(programming_load(programacion=programacion, user=user))
+            except WorkflowError as error:
+                errors[ue.pk] = str(error)
+        if errors:
+            raise ProgrammingLoadError(errors)
+    return events
