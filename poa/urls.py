@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from poa.converters import QuarterConverter
-from poa.views import capture, dashboards, planning, review, sheets
+from poa.views import capture, dashboards, excel, planning, review, sheets
 
 register_converter(QuarterConverter, "quarter")
 
@@ -32,6 +32,12 @@ app_urls = (
             planning.exception_grant,
             name="exception-grant",
         ),
+        path("planeacion/excel/", excel.excel, name="excel"),
+        path("planeacion/excel/descargar/", excel.excel_download, name="excel-download"),
+        path("planeacion/excel/plantilla/", excel.excel_template, name="excel-template"),
+        path("planeacion/excel/revision/", excel.excel_preview, name="excel-preview"),
+        path("planeacion/excel/confirmar/", excel.excel_confirm, name="excel-confirm"),
+        path("planeacion/excel/cancelar/", excel.excel_cancel, name="excel-cancel"),
         path(f"tmm-f004/{UNIT_QUARTER}/", sheets.sheet, name="sheet"),
         path(f"tmm-f004/{UNIT_QUARTER}/pdf/", sheets.sheet_pdf, name="sheet-pdf"),
         path(

@@ -324,7 +324,7 @@ def test_a_bad_file_gets_a_clear_message_and_nothing_else(tmp_path, staff, conte
 
 
 def test_more_than_ten_megabytes_is_refused_before_reading(tmp_path, staff):
-    junk = bad_file(tmp_path, b"PK\x03\x04" + b"\x00" * (21 * 512 * 1024))
+    junk = bad_file(tmp_path, b"PK\x03\x04" + b"\x00" * (21 * 512 * 1024 - 4))
 
     result = imports.year_import(path=junk, user=staff)
 
@@ -709,3 +709,11 @@ def test_the_import_command_needs_to_know_who_imports(tmp_path, staff):
 def test_the_import_command_says_when_the_file_is_missing(staff):
     with pytest.raises(CommandError, match="No existe el archivo /no/hay.xlsx."):
         call_command("poa_plan_import", "/no/hay.xlsx")
+
+
+def test_a_long_import_reports_its_progress(tmp_path, staff):
+    told = []
+
+    run_import(tmp_path, staff, progress=lambda *step: told.append(step))
+
+    assert told == [("Metas", 1, 1)]

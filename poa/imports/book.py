@@ -86,16 +86,19 @@ def size_problem(size, max_bytes) -> str | None:
     if size == 0:
         return "El archivo está vacío."
     if size > max_bytes:
-        return f"El archivo pesa {_size(size)}; el máximo es {_size(max_bytes)}."
+        return f"El archivo pesa {_size(size, up=True)}; el máximo es {_size(max_bytes)}."
     return None
 
 
-def _size(count):
-    """10 MB, 10.5 MB or 900 KB."""
-    if count < 1024 * 1024:
-        return f"{math.ceil(count / 1024):,} KB"
-    megabytes = f"{count / 1024 / 1024:,.1f}".removesuffix(".0")
-    return f"{megabytes} MB"
+def _size(count, up=False):
+    """10 MB, 10.5 MB or 900 KB; rounded up with `up`, so a file a byte too big never reads
+    as big as the limit."""
+    kilobytes = count / 1024
+    if kilobytes < 1024:
+        return f"{math.ceil(kilobytes) if up else round(kilobytes):,} KB"
+    tenths = kilobytes / 1024 * 10
+    megabytes = (math.ceil(tenths) if up else round(tenths)) / 10
+    return f"{megabytes:,.1f}".removesuffix(".0") + " MB"
 
 
 def _file_problem(path, max_bytes):

@@ -12,6 +12,7 @@ from poa.imports.cells import text
 from poa.yearbook import LAYOUTS
 
 SAMPLE_ROWS = 5
+COUNTED = ("created", "updated", "unchanged")
 
 
 @dataclass
@@ -41,6 +42,15 @@ class ImportResult:
     def changes(self) -> int:
         return sum(c.created + c.updated for c in self.counts.values())
 
+    def headline(self) -> str:
+        """Ejercicio 2025 importado: 11 nuevos, 0 actualizados y 1 sin cambios."""
+        total = Counts(*(sum(getattr(c, f) for c in self.counts.values()) for f in COUNTED))
+        approved = f" Programaciones aprobadas: {self.approved:,}." if self.approved else ""
+        return (
+            f"Ejercicio {self.year} importado: {_many(total.created, 'registro nuevo')}, "
+            f"{total.updated:,} actualizados y {total.unchanged:,} sin cambios.{approved}"
+        )
+
     def summary(self) -> list[str]:
         """One Spanish line per sheet with rows, and one for the approval."""
         lines = [
@@ -65,8 +75,11 @@ class ImportResult:
         return cls(**data)
 
 
-def _many(count, word):
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+def _many(count, words):
+    """1 nuevo, 2 nuevos; 1 registro nuevo, 2 registros nuevos."""
+    if count == 1:
+        return f"1 {words}"
+    return f"{count:,} " + " ".join(f"{word}s" for word in words.split())
 
 
 class Run:
