@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Max
+from simple_history.utils import bulk_create_with_history
 
 from poa import access, figures
 from poa.machinery import WorkflowError, transition_make
@@ -673,12 +674,46 @@ def programming_import(*, programacion, user, rows) -> PlanSaveResult:
             raise WorkflowError(reason)
         ue = programacion.unidad_ejecutora
         metas = {meta.pk: meta for meta in ue.metas.prefetch_related("lineas_accion", "avances")}
-        changed = _store(_clean_rows(rows, metas, ue), metas, rows, ue, user)
+        clean = _clean_rows(rows, metas, ue)
+        kept = [row for row in clean if row.meta_id is not None]
+        changed = _store(kept, metas, rows, ue, user)
+        changed += _create_metas([row for row in clean if row.meta_id is None], ue, user)
         if changed:
             programacion.version += 1
             programacion._history_user = user
             programacion.save(update_fields=["version", "updated_at"])
     return PlanSaveResult(programacion, changed)
+
+
+def _create_metas(rows, ue, user) -> int:
+    """Adds new metas in a few queries whatever their number (a year's workbook brings
+    thousands): the metas, their líneas and their four quarters, each quarter with its
+    history record, as _write_meta would one by one."""
+    created = Meta.objects.bulk_create(
+        Meta(
+            unidad_ejecutora=ue,
+            numero=row.numero,
+            descripcion=row.descripcion,
+            unidad_medida=row.unidad_medida,
+            meta_anual=row.meta_anual,
+        )
+        for row in rows
+    )
+    through = Meta.lineas_accion.through
+    through.objects.bulk_create(
+        through(meta=meta, lineaaccion=linea)
+        for meta, row in zip(created, rows, strict=True)
+        for linea in row.lineas
+    )
+    quarters = [
+        QuarterlyProgress(meta=meta, quarter=quarter, programado=programado)
+        for meta, row in zip(created, rows, strict=True)
+        for quarter, programado in zip(figures.QUARTERS, row.programado, strict=True)
+    ]
+    bulk_create_with_history(
+        quarters, QuarterlyProgress, default_user=user, default_change_reason="Programación anual"
+    )
+    return len(created)
 
 
 def programming_load(*, programacion, user, comment="") -> ProgramacionEvent:
@@ -703,11 +738,29 @@ def programming_load(*, programacion, user, comment="") -> ProgramacionEvent:
             check=check,
             event_for=lambda **fields: ProgramacionEvent(programacion=programacion, **fields),
         )
-        for meta in programacion.unidad_ejecutora.metas.prefetch_related("avances"):
-            if not meta.versions.exists():
-                _new_version(meta, user=user, when=event.created_at)
+        metas = programacion.unidad_ejecutora.metas.prefetch_related("avances", "versions")
+        when = event.created_at
+        MetaVersion.objects.bulk_create(
+            _first_version(meta, user, when) for meta in metas if not meta.versions.all()
+        )
     original.pk, original.state = programacion.pk, programacion.state
     return event
+
+
+def _first_version(meta, user, when) -> MetaVersion:
+    """The unsaved first approved version of a meta, as _new_version stores it."""
+    programmed = [p.programado for p in sorted(meta.avances.all(), key=lambda p: p.quarter)]
+    return MetaVersion(
+        meta=meta,
+        numero=1,
+        descripcion=meta.descripcion,
+        unidad_medida_id=meta.unidad_medida_id,
+        meta_anual=meta.meta_anual,
+        cancelada=meta.cancelada,
+        approved_at=when,
+        approved_by=user,
+        **dict(zip(QUARTER_FIELDS, programmed, strict=True)),
+    )
 
 
 def programming_load_approved(*, ejercicio, user) -> list[ProgramacionEvent]:

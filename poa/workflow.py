@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from poa import access, figures, history
 from poa.localtime import short_datetime
@@ -548,17 +549,24 @@ def progress_import(*, unidad_ejecutora, quarter, user, rows) -> int:
         progresses = _progresses_for(report, rows)
         changed = _imported_changes(progresses, rows)
         if changed:
-            history.record_baseline(changed)
-            for progress in changed:
-                progress._history_user = user
-                progress._change_reason = IMPORT_REASON
-                progress.save()
+            _save_imported(changed, user)
             if report.pk:
                 report.version += 1
                 report._history_user = user
                 report._change_reason = IMPORT_REASON
                 report.save(update_fields=["version", "updated_at"])
     return len(changed)
+
+
+def _save_imported(progresses, user):
+    """Stores the changed quarters in a few queries whatever their number, each with its
+    history record (the values before come first for rows loaded without history)."""
+    history.record_baseline(progresses)
+    stored = [p for p in progresses if p.pk]
+    new = [p for p in progresses if not p.pk]
+    options = {"default_user": user, "default_change_reason": IMPORT_REASON}
+    bulk_update_with_history(stored, QuarterlyProgress, ["alcanzado", "observaciones"], **options)
+    bulk_create_with_history(new, QuarterlyProgress, **options)
 
 
 def _imported_report(ue, quarter) -> Report:

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
 
-from poa import access, imports, planning, workflow, yearbook
+from poa import access, history, imports, planning, workflow, yearbook
 from poa.access import PLANEACION_GROUP
 from poa.documents import html
 from poa.imports import book as book_module
@@ -523,6 +523,9 @@ def test_an_imported_achievement_bumps_the_report_version(reference, planeacion)
 
     report.refresh_from_db()
     assert (changed, report.version) == (1, 1)
+    entry = history.meta_history(meta)[0]
+    assert (entry.quarter, entry.field, entry.old, entry.new) == (3, "alcanzado", "(vacío)", "1")
+    assert entry.user == planeacion
 
 
 def test_an_achievement_is_not_imported_into_a_sent_report(reference, planeacion):
