@@ -720,3 +720,12 @@ def test_a_long_import_reports_its_progress(tmp_path, staff):
     run_import(tmp_path, staff, progress=lambda *step: told.append(step))
 
     assert told == [("Metas", 1, 1)]
+
+
+def test_a_workbook_is_read_whatever_its_file_is_called(tmp_path, staff):
+    path = save_book(tmp_path / "libro.xlsx", book())
+    renamed = path.rename(tmp_path / "programacion 2025.dat")
+
+    result = imports.year_import(path=renamed, user=staff)
+
+    assert result.saved, errors_of(result)

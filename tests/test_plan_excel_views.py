@@ -252,3 +252,12 @@ def test_a_year_already_approved_is_refused_in_the_preview(as_planeacion):
 
     assert "ya está enviada o aprobada en 3 unidades (59-101, 59-102, 59-201)" in page
     assert "Confirmar importación" not in page
+
+
+def test_an_upload_far_over_the_limit_is_refused_before_it_is_read(as_planeacion, tmp_path):
+    response = upload(as_planeacion, tmp_path, content=b"\x00" * (12 * 1024 * 1024))
+
+    assert response.status_code == 302
+    page = as_planeacion.get(response.url).content.decode()
+    assert "El archivo pesa 12.1 MB; el máximo es 10 MB." in page
+    assert PENDING not in as_planeacion.session

@@ -69,16 +69,18 @@ def read_book(path, *, max_bytes) -> Book:
     problem = _file_problem(path, max_bytes)
     if problem:
         return Book(problems=[Problem(problem)], fatal=True)
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=False)
-    except Exception:  # openpyxl and zipfile raise many types for a damaged file
-        return Book(problems=[Problem(NOT_XLSX)], fatal=True)
-    try:
-        return _read_sheets(workbook)
-    except Exception:  # a sheet's XML is parsed lazily, while its rows are read
-        return Book(problems=[Problem(NOT_XLSX)], fatal=True)
-    finally:
-        workbook.close()
+    # Opened here, not by name: openpyxl refuses a name without an Excel extension.
+    with open(path, "rb") as handle:
+        try:
+            workbook = load_workbook(handle, read_only=True, data_only=False)
+        except Exception:  # openpyxl and zipfile raise many types for a damaged file
+            return Book(problems=[Problem(NOT_XLSX)], fatal=True)
+        try:
+            return _read_sheets(workbook)
+        except Exception:  # a sheet's XML is parsed lazily, while its rows are read
+            return Book(problems=[Problem(NOT_XLSX)], fatal=True)
+        finally:
+            workbook.close()
 
 
 def size_problem(size, max_bytes) -> str | None:

@@ -35,10 +35,11 @@ def figure_text(value) -> str:
 
 
 def yes_no(value) -> bool | None:
-    """Sí/No (also si, s, n, true/false cells); empty is No; None when unreadable."""
+    """Sí/No (also si, s, n, 1, 0 and yes/no cells); empty is No; None when unreadable."""
     if value is None or value == "" or isinstance(value, bool):
         return bool(value)
-    return {"si": True, "s": True, "no": False, "n": False}.get(normalized(value))
+    answers = {"si": True, "s": True, "1": True, "no": False, "n": False, "0": False}
+    return answers.get(normalized(text(value)))
 
 
 def quarter_of(value) -> int | None:

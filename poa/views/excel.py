@@ -10,11 +10,12 @@ from django.views.decorators.http import require_POST
 
 from poa import imports, yearbook
 from poa.forms import YearExportForm, YearImportForm
-from poa.imports import uploads
+from poa.imports import book, uploads
 from poa.views.planning import planeacion_required
 
 PENDING = "poa_excel_import"  # session key: the upload waiting for confirmation
 ERRORS_PER_PAGE = 50
+MULTIPART_MARGIN = 64 * 1024  # the form's other fields and the multipart boundaries
 
 
 def _download(document):
@@ -27,6 +28,10 @@ def _download(document):
 @planeacion_required
 def excel(request):
     posted = request.method == "POST"
+    problem = _too_big(request) if posted else None
+    if problem:
+        messages.error(request, problem)
+        return redirect("poa:excel")
     form = YearImportForm(request.POST if posted else None, request.FILES if posted else None)
     if posted and form.is_valid():
         data = form.cleaned_data
@@ -117,6 +122,17 @@ def excel_cancel(request):
     _discard_pending(request)
     messages.info(request, "Se descartó el libro en revisión; no se importó nada.")
     return redirect("poa:excel")
+
+
+def _too_big(request):
+    """Why an upload far bigger than the limit is refused before its body is read."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if length <= imports.max_bytes() + MULTIPART_MARGIN:
+        return None
+    return book.size_problem(length, imports.max_bytes())
 
 
 def _discard_pending(request):
