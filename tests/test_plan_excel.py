@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from openpyxl import Workbook, load_workbook
 
 from poa import access, history, imports, planning, workflow, yearbook
@@ -595,14 +596,23 @@ def sheet_texts():
     return texts
 
 
+def empty_database():
+    """Every table emptied, then the CONAC catalog its migration loads."""
+    if connection.vendor == "postgresql":
+        # The test's transaction holds deferred checks that TRUNCATE refuses to skip.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("loaddata", "conac", verbosity=0)
+
+
 def test_export_then_import_into_an_empty_database_reproduces_every_sheet(
     reference, planeacion, tmp_path
 ):
     before = sheet_texts()
     _, _, content = yearbook.render_year(Ejercicio.objects.get(year=2023))
     (tmp_path / "2023.xlsx").write_bytes(content)
-    call_command("flush", interactive=False, verbosity=0)
-    call_command("loaddata", "conac", verbosity=0)
+    empty_database()
     assert not UnidadEjecutora.objects.exists()
     user = make_user("planeacion.nueva")
     user.groups.add(Group.objects.get_or_create(name=PLANEACION_GROUP)[0])
@@ -632,35 +642,30 @@ def test_the_export_command_refuses_an_unknown_year(db, tmp_path):
         call_command("poa_plan_export", "--year", "1999", "--out", tmp_path / "a.xlsx")
 
 
-def test_the_import_command_lists_each_error_and_exits_with_status_1(tmp_path, staff, capsys):
+def test_the_import_command_lists_each_error_and_exits_with_status_1(tmp_path, staff):
     path = save_book(tmp_path / "libro.xlsx", book(Metas={(2, "P Oct-Dic"): 2}))
+    err = io.StringIO()
 
-    with pytest.raises(SystemExit) as exit_info:
-        call_command_from_argv("poa_plan_import", str(path))
+    with pytest.raises(CommandError, match="^1 error; no se importó nada.$") as refused:
+        call_command("poa_plan_import", str(path), stderr=err)
 
-    assert exit_info.value.code == 1
-    err = capsys.readouterr().err
-    assert "Hoja «Metas», fila 2, columna «Meta anual»: La suma de lo programado" in err
-    assert "1 error; no se importó nada." in err
-    assert "Traceback" not in err
+    assert refused.value.returncode == 1  # manage.py exits with it
+    assert err.getvalue().splitlines() == [
+        "Hoja «Metas», fila 2, columna «Meta anual»: La suma de lo programado por trimestre "
+        "(5) no coincide con la meta anual autorizada (4): sobran 1."
+    ]
     assert not Ejercicio.objects.filter(year=YEAR).exists()
 
 
-def call_command_from_argv(name, *args):
-    from django.core.management import load_command_class
-
-    command = load_command_class("poa", name)
-    command.run_from_argv(["manage.py", name, *args])
-
-
-def test_the_import_command_refuses_a_renamed_pdf_with_status_1(tmp_path, staff, capsys):
+def test_the_import_command_refuses_a_renamed_pdf_with_status_1(tmp_path, staff):
     path = bad_file(tmp_path, b"%PDF-1.7\n%%EOF", "informe.xlsx")
+    err = io.StringIO()
 
-    with pytest.raises(SystemExit) as exit_info:
-        call_command_from_argv("poa_plan_import", str(path))
+    with pytest.raises(CommandError) as refused:
+        call_command("poa_plan_import", str(path), stderr=err)
 
-    assert exit_info.value.code == 1
-    assert NOT_XLSX in capsys.readouterr().err
+    assert refused.value.returncode == 1
+    assert err.getvalue().startswith(NOT_XLSX)
 
 
 def test_the_import_command_summarizes_in_spanish(tmp_path, staff):
