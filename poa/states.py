@@ -130,7 +130,8 @@ class Machine:
         return self._by_action[action]
 
     def by_slug(self, slug) -> Transition | None:
-        return next((t for t in self.transitions if t.slug == slug), None)
+        """The transition a screen's URL names; none for those no screen offers."""
+        return next((t for t in self.transitions if t.slug == slug and t.offered), None)
 
     def from_state(self, value) -> list[Transition]:
         """The transitions the screens offer from a state, in the order they offer them."""

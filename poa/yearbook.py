@@ -210,8 +210,8 @@ AVANCE = Layout(
             "Por qué lo alcanzado difiere de lo programado.",
         ),
     ),
-    "Lo alcanzado y las observaciones ya capturados (opcional). Solo se importa junto con la "
-    "aprobación de la programación.",
+    "Lo alcanzado y las observaciones ya capturados, una fila por meta y trimestre. Solo se "
+    "importa junto con la aprobación de la programación.",
     required=False,
 )
 LAYOUTS = (EJERCICIO, PERSONAS, RAMOS, PROGRAMAS, UNIDADES, UNIDADES_MEDIDA, LINEAS, METAS, AVANCE)
