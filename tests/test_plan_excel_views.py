@@ -155,6 +155,8 @@ def test_confirming_imports_the_previewed_book_and_forgets_the_upload(as_planeac
 
 def test_confirming_with_the_approval_approves_the_programming(as_planeacion, tmp_path):
     upload(as_planeacion, tmp_path, aprobar=True)
+    page = as_planeacion.get(reverse("poa:excel-preview")).content.decode()
+    assert "La programación de 1 unidad ejecutora quedará aprobada por planeación" in page
 
     as_planeacion.post(reverse("poa:excel-confirm"))
 

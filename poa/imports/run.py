@@ -36,7 +36,7 @@ class ImportResult:
     warnings: list  # Problem
     samples: dict  # sheet name → {"headings": [...], "rows": [[text, ...], ...]}
     saved: bool = False
-    approved: int = 0  # programmings approved on loading
+    approved: int = 0  # programmings approved on loading (or that would be, in a dry run)
 
     @property
     def changes(self) -> int:
@@ -107,7 +107,7 @@ class Run:
             warnings=self.warnings,
             samples=self._samples(),
             saved=saved,
-            approved=self.approved if saved else 0,
+            approved=self.approved,
         )
 
     def _samples(self):
