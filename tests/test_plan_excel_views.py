@@ -2,7 +2,6 @@
 sheet, row and column, or what would change) before it is confirmed."""
 
 import io
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -30,9 +29,10 @@ def upload(client, tmp_path, sheets=None, *, aprobar=False, name="libro.xlsx", c
         return client.post(URL, data)
 
 
-def pending_files():
-    folder = Path(uploads._folder())
-    return sorted(folder.glob("*"))
+@pytest.fixture(autouse=True)
+def upload_folder(tmp_path, monkeypatch):
+    """Uploads wait in the test's own folder, not the machine's temporary one."""
+    monkeypatch.setattr(uploads.tempfile, "gettempdir", lambda: str(tmp_path))
 
 
 @pytest.fixture
