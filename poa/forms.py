@@ -510,3 +510,59 @@ class UnitProposeForm(forms.Form):
     admite_decimales = forms.BooleanField(
         label="Admite decimales (por ejemplo, kilómetros o toneladas)", required=False
     )
+
+
+class YearExportForm(forms.Form):
+    """Planeación downloads the workbook of a year (poa.yearbook)."""
+
+    ejercicio = forms.ModelChoiceField(
+        label="Ejercicio",
+        queryset=Ejercicio.objects.all(),
+        to_field_name="year",
+        empty_label=None,
+        error_messages={
+            "required": "Elija el ejercicio.",
+            "invalid_choice": "Ese ejercicio no existe.",
+        },
+    )
+    avance = forms.BooleanField(
+        label="Incluir lo alcanzado y las observaciones (hoja «Avance»)",
+        required=False,
+        initial=True,
+    )
+
+
+class YearImportForm(forms.Form):
+    """Planeación uploads a year's workbook to preview its import (poa.imports)."""
+
+    archivo = forms.FileField(
+        label="Libro de Excel (.xlsx)",
+        error_messages={
+            "required": "Elija el libro .xlsx que desea importar.",
+            "empty": "El archivo está vacío.",
+            "invalid": "Elija un archivo.",
+        },
+        widget=forms.ClearableFileInput(
+            attrs={
+                "class": "form-control",
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        ),
+    )
+    aprobar = forms.BooleanField(
+        label="Marcar la programación como aprobada y cargar lo alcanzado",
+        required=False,
+        help_text="Para un ejercicio ya aprobado fuera del sistema: planeación aprueba la "
+        "programación de cada unidad al cargarla, y se cargan la hoja «Avance» y sus "
+        "observaciones. Sin marcarla, las metas quedan en borrador para que cada unidad las "
+        "envíe.",
+    )
+
+    def clean_archivo(self):
+        from poa.imports import book, max_bytes
+
+        archivo = self.cleaned_data["archivo"]
+        problem = book.size_problem(archivo.size, max_bytes())
+        if problem:
+            raise forms.ValidationError(problem)
+        return archivo

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from simple_history.utils import bulk_create_with_history
 
 from poa import access, figures, history
 from poa.machinery import WorkflowError, transition_make
@@ -1095,3 +1096,140 @@ def _draft_row(meta, lineas) -> PlanRow:
         meta_anual="0",
         programado=["0"] * len(figures.QUARTERS),
     )
+
+
+# A year loaded from an Excel workbook (poa.imports) -------------------------------------------
+
+
+class ProgrammingLoadError(WorkflowError):
+    """Some units cannot be approved on loading: errors = {unit pk: Spanish message}."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__("Algunas programaciones no se pueden aprobar; no se aprobó ninguna.")
+
+
+def programming_import(*, programacion, user, rows) -> PlanSaveResult:
+    """Planeación drafts a unit's programming from a workbook: adds the rows' metas and
+    changes the ones they name (PlanRow.key is the meta's pk), with the rules and the
+    all-or-nothing save of the unit's screen; metas the rows do not mention stay as they
+    are. Refused unless the user is planeación (PermissionDenied) and the programming is a
+    draft (WorkflowError); PlanValidationError for wrong rows."""
+    if not access.is_planeacion(user):
+        raise PermissionDenied("Solo planeación importa la programación de las unidades.")
+    with transaction.atomic():
+        programacion = _locked_programming(programacion)
+        reason = programming_lock_reason(programacion)
+        if reason:
+            raise WorkflowError(reason)
+        ue = programacion.unidad_ejecutora
+        metas = {meta.pk: meta for meta in ue.metas.prefetch_related("lineas_accion", "avances")}
+        clean = _clean_rows(rows, metas, ue)
+        kept = [row for row in clean if row.meta_id is not None]
+        changed = _store(kept, metas, rows, ue, user)
+        changed += _create_metas([row for row in clean if row.meta_id is None], ue, user)
+        if changed:
+            programacion.version += 1
+            programacion._history_user = user
+            programacion.save(update_fields=["version", "updated_at"])
+    return PlanSaveResult(programacion, changed)
+
+
+def _create_metas(rows, ue, user) -> int:
+    """Adds new metas in a few queries whatever their number (a year's workbook brings
+    thousands): the metas, their líneas and their four quarters, each quarter with its
+    history record, as _write_meta would one by one."""
+    created = Meta.objects.bulk_create(
+        Meta(
+            unidad_ejecutora=ue,
+            numero=row.numero,
+            descripcion=row.descripcion,
+            unidad_medida=row.unidad_medida,
+            meta_anual=row.meta_anual,
+        )
+        for row in rows
+    )
+    through = Meta.lineas_accion.through
+    through.objects.bulk_create(
+        through(meta=meta, lineaaccion=linea)
+        for meta, row in zip(created, rows, strict=True)
+        for linea in row.lineas
+    )
+    quarters = [
+        QuarterlyProgress(meta=meta, quarter=quarter, programado=programado)
+        for meta, row in zip(created, rows, strict=True)
+        for quarter, programado in zip(figures.QUARTERS, row.programado, strict=True)
+    ]
+    bulk_create_with_history(
+        quarters, QuarterlyProgress, default_user=user, default_change_reason="Programación anual"
+    )
+    return len(created)
+
+
+def programming_load(*, programacion, user, comment="") -> ProgramacionEvent:
+    """BORRADOR → APROBADA by planeación for a programming loaded from a workbook: the unit
+    did not send it, and its timeline says so. The checks of an approval (at least one meta,
+    each with its línea de acción; units of measure accepted); every meta gets its first
+    approved version. Nobody is emailed: a whole year is loaded at once."""
+
+    def check(locked):
+        _check_units_accepted(locked)
+        _check_sendable(locked)
+
+    original = programacion
+    with transaction.atomic():
+        programacion = _locked_programming(programacion)
+        event = transition_make(
+            machine=PROGRAMMING,
+            subject=programacion,
+            user=user,
+            action=Action.LOAD,
+            comment=comment,
+            check=check,
+            event_for=lambda **fields: ProgramacionEvent(programacion=programacion, **fields),
+        )
+        metas = programacion.unidad_ejecutora.metas.prefetch_related("avances", "versions")
+        when = event.created_at
+        MetaVersion.objects.bulk_create(
+            _first_version(meta, user, when) for meta in metas if not meta.versions.all()
+        )
+    original.pk, original.state = programacion.pk, programacion.state
+    return event
+
+
+def _first_version(meta, user, when) -> MetaVersion:
+    """The unsaved first approved version of a meta, as _new_version stores it."""
+    programmed = [p.programado for p in sorted(meta.avances.all(), key=lambda p: p.quarter)]
+    return MetaVersion(
+        meta=meta,
+        numero=1,
+        descripcion=meta.descripcion,
+        unidad_medida_id=meta.unidad_medida_id,
+        meta_anual=meta.meta_anual,
+        cancelada=meta.cancelada,
+        approved_at=when,
+        approved_by=user,
+        **dict(zip(QUARTER_FIELDS, programmed, strict=True)),
+    )
+
+
+def programming_load_approved(*, ejercicio, user) -> list[ProgramacionEvent]:
+    """Approves, through programming_load, the draft programming of every unit of the year
+    (after an import by planeación): all of them or none. ProgrammingLoadError lists why
+    each refused unit cannot be approved."""
+    from poa.models import UnidadEjecutora
+
+    events, errors = [], {}
+    units = UnidadEjecutora.objects.filter(ramo__ejercicio=ejercicio)
+    with transaction.atomic():
+        for ue in units.order_by("ramo__clave", "clave"):
+            programacion = programming_of(ue)
+            if programacion.state != State.BORRADOR:
+                continue
+            try:
+                events.append(programming_load(programacion=programacion, user=user))
+            except WorkflowError as error:
+                errors[ue.pk] = str(error)
+        if errors:
+            raise ProgrammingLoadError(errors)
+    return events

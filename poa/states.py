@@ -72,6 +72,9 @@ class Transition:
     comment_required: str = ""  # the Spanish refusal when a comment is mandatory
     restarts: bool = False  # clears the signatures: the subject returns to its unit
     signs: str = ""  # the signature block it fills: ELABORÓ
+    # Offered as a button on the screens; False for a transition only a service makes (the
+    # programming loaded from an Excel workbook).
+    offered: bool = True
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -127,11 +130,12 @@ class Machine:
         return self._by_action[action]
 
     def by_slug(self, slug) -> Transition | None:
-        return next((t for t in self.transitions if t.slug == slug), None)
+        """The transition a screen's URL names; none for those no screen offers."""
+        return next((t for t in self.transitions if t.slug == slug and t.offered), None)
 
     def from_state(self, value) -> list[Transition]:
-        """The transitions that start from a state, in the order the screens offer them."""
-        return [t for t in self.transitions if value in t.sources]
+        """The transitions the screens offer from a state, in the order they offer them."""
+        return [t for t in self.transitions if value in t.sources and t.offered]
 
     @property
     def restart_actions(self) -> frozenset[str]:
@@ -417,6 +421,29 @@ PROGRAMMING = Machine(
             notify=(UE_HEAD, CAPTURISTA),
             comment_required="Escriba el motivo de la devolución de la programación.",
             restarts=True,
+        ),
+        Transition(
+            action="load",
+            name="LOAD",
+            slug="cargar",
+            verb="cargar y aprobar",
+            sources=(BORRADOR,),
+            target=APROBADA,
+            actors={BORRADOR: (PLANEACION,)},
+            service="programming_load",
+            event="Programación cargada desde Excel y aprobada por planeación",
+            label="Cargar y aprobar la programación",
+            confirm="Sí, cargar y aprobar",
+            style="success",
+            question="La programación importada del libro de Excel quedará aprobada sin el "
+            "envío de la unidad; sus metas solo podrán cambiar mediante una modificación "
+            "programática.",
+            done="Programación cargada desde Excel y aprobada.",
+            subject="programación cargada desde Excel y aprobada",
+            next_step="Las metas importadas están aprobadas; revise que sean las de su unidad.",
+            # A whole year loaded at once: nobody is emailed, and no screen offers it.
+            notify=(),
+            offered=False,
         ),
     ),
 )

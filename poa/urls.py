@@ -6,6 +6,7 @@ from poa.converters import QuarterConverter
 from poa.views import (
     capture,
     dashboards,
+    excel,
     modifications,
     planning,
     programming,
@@ -91,6 +92,12 @@ app_urls = (
             programming.programming_transition,
             name="programming-transition",
         ),
+        path("planeacion/excel/", excel.excel, name="excel"),
+        path("planeacion/excel/descargar/", excel.excel_download, name="excel-download"),
+        path("planeacion/excel/plantilla/", excel.excel_template, name="excel-template"),
+        path("planeacion/excel/revision/", excel.excel_preview, name="excel-preview"),
+        path("planeacion/excel/confirmar/", excel.excel_confirm, name="excel-confirm"),
+        path("planeacion/excel/cancelar/", excel.excel_cancel, name="excel-cancel"),
         path(f"tmm-f004/{UNIT_QUARTER}/", sheets.sheet, name="sheet"),
         path(f"tmm-f004/{UNIT_QUARTER}/pdf/", sheets.sheet_pdf, name="sheet-pdf"),
         path(

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from poa import access, figures, history
 from poa.localtime import short_datetime
@@ -617,3 +618,107 @@ def capture_correct(*, progress, user, alcanzado, observaciones, reason="") -> Q
             why = f"{CORRECTION_REASON}: {reason}" if reason else CORRECTION_REASON
             _save_progresses(report, changed, user, reason=why)
     return stored
+
+
+# What a unit achieved, loaded from an Excel workbook (poa.imports) ----------------------------
+
+IMPORT_REASON = "Importación desde Excel"
+
+
+def validate_imported_progress(*, meta, programado, alcanzado, observaciones) -> tuple[dict, dict]:
+    """(errors, warnings) by field for one quarter of a meta read from a workbook: the rules of
+    the grid (validate_capture_row), except that a variance without observation, kept from a
+    year captured before, is a warning (its sheet warns about it too) rather than a refusal."""
+    observaciones = (observaciones or "").strip()
+    errors = validate_capture_row(
+        meta=meta,
+        programado=programado,
+        alcanzado=alcanzado,
+        observaciones=observaciones,
+        sending=False,
+    )
+    warnings = {}
+    if "observaciones" in errors and len(observaciones) <= MAX_OBSERVACIONES:
+        warnings["observaciones"] = errors.pop("observaciones")
+    return errors, warnings
+
+
+def progress_import(*, unidad_ejecutora, quarter, user, rows) -> int:
+    """Planeación loads what a unit achieved in a quarter and its observations from a
+    workbook: rows = {meta_id: {"alcanzado": text, number or None, "observaciones": str}}.
+    Every row or none (CaptureValidationError); only into an approved programming and a
+    quarter whose report, when there is one, is a draft (WorkflowError). Each change is kept
+    in the history with the reason "Importación desde Excel" and bumps the report's version,
+    so a grid opened before refuses to overwrite it. Returns how many metas changed."""
+    if not access.is_planeacion(user):
+        raise PermissionDenied("Solo planeación importa lo alcanzado.")
+    with transaction.atomic():
+        ue = UnidadEjecutora.objects.with_signers().get(pk=unidad_ejecutora.pk)
+        report = _imported_report(ue, quarter)
+        progresses = _progresses_for(report, rows)
+        changed = _imported_changes(progresses, rows)
+        if changed:
+            _save_imported(changed, user)
+            if report.pk:
+                report.version += 1
+                report._history_user = user
+                report._change_reason = IMPORT_REASON
+                report.save(update_fields=["version", "updated_at"])
+    return len(changed)
+
+
+def _save_imported(progresses, user):
+    """Stores the changed quarters in a few queries whatever their number, each with its
+    history record (the values before come first for rows loaded without history)."""
+    history.record_baseline(progresses)
+    stored = [p for p in progresses if p.pk]
+    new = [p for p in progresses if not p.pk]
+    options = {"default_user": user, "default_change_reason": IMPORT_REASON}
+    bulk_update_with_history(stored, QuarterlyProgress, ["alcanzado", "observaciones"], **options)
+    bulk_create_with_history(new, QuarterlyProgress, **options)
+
+
+def _imported_report(ue, quarter) -> Report:
+    """The quarter's report, locked; an unsaved one when nobody opened the quarter (an import
+    creates no report)."""
+    if not programming_approved(ue):
+        raise WorkflowError(
+            f"La programación anual de la UE {ue.clave} no está aprobada; lo alcanzado se "
+            "importa solo después de aprobarla."
+        )
+    report = Report.objects.select_for_update().filter(unidad_ejecutora=ue, quarter=quarter).first()
+    if report is None:
+        return Report(unidad_ejecutora=ue, quarter=quarter)
+    if report.state != State.BORRADOR:
+        raise WorkflowError(
+            f"El informe de {figures.QUARTER_LABELS[quarter]} de la UE {ue.clave} está "
+            f"{report.get_state_display().lower()}; lo alcanzado solo se importa en borrador."
+        )
+    return report
+
+
+def _imported_changes(progresses, rows):
+    errors, changed = {}, []
+    for meta_id, row in rows.items():
+        progress = progresses[int(meta_id)]
+        observaciones = (row.get("observaciones") or "").strip()
+        row_errors, _ = validate_imported_progress(
+            meta=progress.meta,
+            programado=progress.programado,
+            alcanzado=row.get("alcanzado"),
+            observaciones=observaciones,
+        )
+        if row_errors:
+            errors[int(meta_id)] = row_errors
+            continue
+        alcanzado = read_figure(progress.meta, row.get("alcanzado"))
+        if progress.pk and (progress.alcanzado, progress.observaciones) == (
+            alcanzado,
+            observaciones,
+        ):
+            continue
+        progress.alcanzado, progress.observaciones = alcanzado, observaciones
+        changed.append(progress)
+    if errors:
+        raise CaptureValidationError(errors)
+    return changed
