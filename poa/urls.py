@@ -38,6 +38,13 @@ app_urls = (
             planning.exception_grant,
             name="exception-grant",
         ),
+        path("planeacion/hojas/", sheets.sheet_exports, name="sheet-exports"),
+        path(
+            "planeacion/hojas/<int:pk>/estado/",
+            sheets.sheet_export_status,
+            name="sheet-export-status",
+        ),
+        path("planeacion/hojas/<int:pk>/zip/", sheets.sheet_export_zip, name="sheet-export-zip"),
         path(f"tmm-f004/{UNIT_QUARTER}/", sheets.sheet, name="sheet"),
         path(f"tmm-f004/{UNIT_QUARTER}/pdf/", sheets.sheet_pdf, name="sheet-pdf"),
         path(
