@@ -54,7 +54,7 @@ def test_planeacion_asks_and_downloads_one_readable_pdf_per_unit(
         "done": 3,
         "total": 3,
         "percent": 100,
-        "text": "3 hojas",
+        "text": "Listo: 3 hojas",
         "zip_url": None,
     }
     download = client.get(status(client, export)["zip_url"])

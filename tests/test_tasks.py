@@ -125,3 +125,24 @@ def test_the_database_worker_makes_the_zip_planeacion_asked_for(
     response = client.get(reverse("poa:sheet-export-zip", args=[export.pk]))
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
         assert len(archive.namelist()) == 3
+
+
+def test_the_worker_sends_the_emails_before_a_zip_asked_for_earlier(
+    reference, client, planeacion, database_queue, django_capture_on_commit_callbacks
+):
+    client.force_login(planeacion)
+    ejercicio = Ejercicio.objects.get(year=2023)
+    report = report_in_state("102", 2, State.ENVIADO)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("poa:sheet-exports"), {"ejercicio": ejercicio.pk, "quarter": 2})
+        workflow.report_review(report=report, user=signer(unit("102").programa.responsable))
+    call_command(
+        "db_worker",
+        batch=True,
+        reload=False,
+        startup_delay=False,
+        max_tasks=1,
+        stdout=io.StringIO(),
+    )
+    assert len(mail.outbox) == 1
+    assert waiting() == ["poa.tasks.sheet_export"]

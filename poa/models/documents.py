@@ -71,5 +71,5 @@ class SheetExport(models.Model):
         if self.state == self.State.EN_PROCESO:
             return f"{self.done:,} de {self.total:,} hojas ({self.percent} %)"
         if self.state == self.State.LISTA:
-            return f"{self.total:,} hojas"
+            return f"Listo: {self.total:,} hojas"
         return self.error
