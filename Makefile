@@ -1,4 +1,5 @@
-# POA: `make run` serves the app with the reference data and demo users; `make test` runs the suite.
+# POA: `make run` serves the app with the reference data and demo users; `make test` runs the suite;
+# `make serve` runs it in production (gunicorn) against DATABASE_URL, SECRET_KEY... (README).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,17 +7,26 @@ APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 BROWSER_PACKAGES := chromium
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test bench lint format system-deps browser-deps demo clean
+# The development server and the demo run with DEBUG (and its development key) unless told.
+DEV := DEBUG=$${DEBUG:-1}
+
+.PHONY: run serve test bench lint format system-deps browser-deps demo clean
 
 # The web server and, beside it, the worker of the background jobs (emails, kept sheets,
 # ZIPs of every sheet); stopping the server (Ctrl+C) stops the worker too.
 run: $(VENV)/.installed
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py poa_demo
-	export DEBUG=$${DEBUG:-1}; \
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py poa_demo
+	export $(DEV); \
 	$(BIN)/python manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' INT TERM EXIT; \
 	$(BIN)/python manage.py runserver $(HOST)
+
+# Production: the environment gives DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS... (README, Producción).
+serve: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn --config gunicorn.conf.py poa.wsgi
 
 test: $(VENV)/.installed-dev browser-deps
 	$(BIN)/python -m pytest
@@ -72,8 +82,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python system-deps
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py poa_demo
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py poa_demo
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache test-artifacts

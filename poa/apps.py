@@ -7,4 +7,5 @@ class PoaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from poa import checks  # noqa: F401  (registers the system checks)
+        # Registered on import: the system checks, and the log lines of failed logins.
+        from poa import checks, security  # noqa: F401

@@ -1,16 +1,22 @@
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, register
 
 
-@register(Tags.security, deploy=True)
-def secret_key_from_environment(app_configs, **kwargs):
-    if settings.DEBUG or getattr(settings, "SECRET_KEY_FROM_ENV", True):
+@register(Tags.urls)
+def admin_path_is_free(app_configs, **kwargs):
+    """POA_ADMIN_PATH must name a folder of its own, not the home page nor one of POA's."""
+    from poa.urls import app_urls
+
+    patterns, _ = app_urls
+    taken = {str(p.pattern).split("/", 1)[0] for p in patterns}
+    taken |= {"cuenta", settings.STATIC_URL.strip("/")}
+    first = settings.POA_ADMIN_PATH.split("/", 1)[0]
+    if first and first not in taken:
         return []
     return [
-        Warning(
-            "SECRET_KEY no está definido en el entorno: cada proceso usa una clave aleatoria y "
-            "las sesiones se pierden al reiniciar.",
-            hint="Defina SECRET_KEY en el entorno del servidor.",
-            id="poa.W001",
+        Error(
+            f"POA_ADMIN_PATH «{settings.POA_ADMIN_PATH}» ocupa una dirección de POA.",
+            hint="Use una carpeta propia, por ejemplo admin/ o gestion-interna/.",
+            id="poa.E001",
         )
     ]

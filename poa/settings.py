@@ -1,26 +1,31 @@
-"""Settings for POA, read from the environment.
+"""Settings for POA, read from the environment (README, "Configuration" and "Producción").
 
 DATABASE_URL  sqlite:///path or postgres://user:pass@host/db (default: db.sqlite3 here)
-SECRET_KEY    required in production
+SECRET_KEY    required unless DEBUG is on: without it POA refuses to start
 DEBUG         1/true to enable debugging (default off)
 ALLOWED_HOSTS comma separated (default localhost,127.0.0.1)
 POA_SITE_URL  the address the emails link to (default http://127.0.0.1:8000)
 EMAIL_HOST    when set, mail goes out through SMTP (EMAIL_PORT, EMAIL_HOST_USER,
               EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL); otherwise to the console
+POA_*         the production switches below: HTTPS, sessions, login throttling, admin path,
+              storage and logging
 """
 
+import json
 import os
-import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_bool(name, default=False):
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
     return value.strip().lower() in {"1", "true", "yes", "on", "si", "sí"}
 
@@ -29,13 +34,26 @@ def env_list(name, default):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_number(name, default, kind=int):
+    value = os.environ.get(name, "").strip()
+    try:
+        return kind(value) if value else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} debe ser un número; se recibió «{value}».") from None
+
+
 DEBUG = env_bool("DEBUG")
-# Without SECRET_KEY a development key (DEBUG) or a per-process random key is used; the
-# deploy check poa.W001 reports the latter, which logs everybody out on every restart.
-SECRET_KEY_FROM_ENV = bool(os.environ.get("SECRET_KEY"))
-SECRET_KEY = os.environ.get("SECRET_KEY") or (
-    "poa-desarrollo-clave-insegura" if DEBUG else secrets.token_urlsafe(50)
-)
+# A fixed development key only with DEBUG; a server without SECRET_KEY refuses to start
+# rather than sign sessions with a key nobody chose.
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = "poa-desarrollo-clave-insegura"
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "Falta SECRET_KEY: POA no arranca con DEBUG desactivado sin una clave secreta. "
+        "Defina la variable de entorno SECRET_KEY con una clave larga y aleatoria, por ejemplo "
+        "la que imprime: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -53,20 +71,26 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "axes",
     "poa.apps.PoaConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "poa.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "poa.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "poa.middleware.DatabaseFaultMiddleware",
 ]
 
 ROOT_URLCONF = "poa.urls"
@@ -94,6 +118,16 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite for a small office: a write transaction takes the write lock when it begins
+    # (IMMEDIATE), so select_for_update's read-then-write cannot deadlock into "database is
+    # locked"; a writer waits up to 20 s for another; WAL lets pages be read while one saves.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -116,7 +150,27 @@ FORMAT_MODULE_PATH = ["poa.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("POA_STATIC_ROOT") or BASE_DIR / "staticfiles")
+# Uploads and generated files go through the default storage: a folder by default, or any
+# django-storages backend (S3...) named in POA_STORAGE_BACKEND with its POA_STORAGE_OPTIONS
+# as JSON, so that several app servers share them.
+MEDIA_ROOT = Path(
+    os.environ.get("POA_MEDIA_ROOT") or os.environ.get("MEDIA_ROOT") or BASE_DIR / "media"
+)
+storage_backend = os.environ.get(
+    "POA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+)
+try:
+    storage_options = json.loads(os.environ.get("POA_STORAGE_OPTIONS") or "{}")
+except json.JSONDecodeError as error:
+    raise ImproperlyConfigured(f"POA_STORAGE_OPTIONS no es JSON válido: {error}") from None
+if storage_backend.endswith("FileSystemStorage"):
+    storage_options.setdefault("location", str(MEDIA_ROOT))
+STORAGES = {
+    "default": {"BACKEND": storage_backend, "OPTIONS": storage_options},
+    # Compressed copies, not hashed names: the PDF fetcher finds static files by their name.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Serve static files straight from static/ as well, so a server runs without collectstatic.
 WHITENOISE_USE_FINDERS = True
@@ -125,6 +179,58 @@ WHITENOISE_AUTOREFRESH = DEBUG
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "poa:home"
 LOGOUT_REDIRECT_URL = "login"
+# The admin's address; another one keeps it off the scanners' path.
+POA_ADMIN_PATH = os.environ.get("POA_ADMIN_PATH", "admin/").strip().strip("/") + "/"
+
+# HTTPS. With DEBUG off everything is on; a switch turns off what the proxy already does.
+secure = not DEBUG
+SECURE_SSL_REDIRECT = env_bool("POA_SSL_REDIRECT", secure)
+SECURE_HSTS_SECONDS = env_number("POA_HSTS_SECONDS", 365 * 24 * 3600 if secure else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("POA_HSTS_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("POA_HSTS_PRELOAD", False)
+if env_bool("POA_PROXY_SSL_HEADER", secure):
+    # The proxy says the browser came over HTTPS; it must overwrite this header (README).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("POA_SECURE_COOKIES", secure)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# The preload list takes whole registrable domains (the municipality's, not POA's); its
+# token is opt-in (POA_HSTS_PRELOAD=1), so its deploy warning says nothing about POA.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Only the site itself: no inline script or style, no frames, no other origin. Bootstrap's
+# icons are data: SVGs in its stylesheet.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Sessions end after POA_SESSION_HOURS without activity (SessionActivityMiddleware).
+SESSION_COOKIE_AGE = round(env_number("POA_SESSION_HOURS", 8, float) * 3600)
+CSRF_FAILURE_VIEW = "poa.views.errors.csrf_failure"
+
+# Login throttling: after POA_LOGIN_FAILURES failures the account and the address wait
+# POA_LOGIN_COOLOFF_MINUTES, whether the account exists or not.
+AUTHENTICATION_BACKENDS = [
+    "poa.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_number("POA_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_number("POA_LOGIN_COOLOFF_MINUTES", 15, float))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "poa.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "poa.security.client_ip"
+# Proxies in front of POA that append to X-Forwarded-For (1 behind one nginx).
+POA_TRUSTED_PROXIES = env_number("POA_TRUSTED_PROXIES", 0)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -148,15 +254,29 @@ POA_SITE_URL = os.environ.get("POA_SITE_URL", "http://127.0.0.1:8000")
 POA_OBSERVATION_THRESHOLD = float(os.environ.get("POA_OBSERVATION_THRESHOLD", "0"))
 POA_SEMAFORO = {"verde": 90, "amarillo": 70, "sobre": 130}
 
+# One JSON object per line on stdout (journald, docker...): time, level, logger, message and
+# the record's extra fields.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
+    "formatters": {"json": {"()": "poa.logs.JsonFormatter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": "WARNING"},
+    "loggers": {
+        "poa": {"level": os.environ.get("POA_LOG_LEVEL", "INFO")},
+        # Axes says the same as poa.security at INFO; its lockouts are warnings.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 
-# Background tasks and stored files ---------------------------------------------------------
+# Background tasks --------------------------------------------------------------------------
 # Emails, the authorized sheets kept once rendered and the ZIP of every sheet run outside the
 # request, through Django's task framework: django.tasks from Django 6.0, the django-tasks
 # backport before. Jobs wait in the database (django-tasks-db, so SQLite needs no other
@@ -168,6 +288,4 @@ except ImportError:
     INSTALLED_APPS += ["django_tasks"]
 INSTALLED_APPS += ["django_tasks_db"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-# Authorized sheets and the ZIPs; served only through views that check who may read them.
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
-# End of background tasks and stored files ---------------------------------------------------
+# End of background tasks -------------------------------------------------------------------

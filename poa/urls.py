@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
@@ -59,6 +60,10 @@ app_urls = (
 
 urlpatterns = [
     path("", include(app_urls)),
-    path("admin/", admin.site.urls),
+    path(settings.POA_ADMIN_PATH, admin.site.urls),
     path("cuenta/", include("django.contrib.auth.urls")),
 ]
+
+# 400, 403 and 404 are Django's views with our templates; the 500 tells a database that is
+# down or busy (503) from any other failure.
+handler500 = "poa.views.errors.server_error"

@@ -25,6 +25,13 @@ def tasks_run_at_once(settings, tmp_path):
     files they keep go to a folder of the test's own."""
     settings.TASKS = {"default": {"BACKEND": IMMEDIATE_BACKEND}}
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(settings.MEDIA_ROOT)},
+        },
+    }
 
 
 @pytest.fixture

@@ -1,12 +1,16 @@
-"""Settings come from the environment; production without SECRET_KEY is reported."""
+"""Settings come from the environment; production refuses to start without SECRET_KEY, is
+secure by default, and logs one JSON line per record."""
 
 import json
 import os
+import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
-from django.core.checks import run_checks
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_language_time_zone_and_number_format_are_mexican():
@@ -15,31 +19,42 @@ def test_language_time_zone_and_number_format_are_mexican():
     assert settings.THOUSAND_SEPARATOR == ","
 
 
-def test_missing_secret_key_is_reported_by_the_deploy_check(settings):
-    settings.DEBUG = False
-    settings.SECRET_KEY_FROM_ENV = False
-    ids = [message.id for message in run_checks(include_deployment_checks=True)]
-    assert "poa.W001" in ids
-    settings.SECRET_KEY_FROM_ENV = True
-    ids = [message.id for message in run_checks(include_deployment_checks=True)]
-    assert "poa.W001" not in ids
+def server_environment(**environ):
+    """A server's environment: SECRET_KEY and what is given, none of the POA_* switches."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("POA_", "DJANGO_"))
+        and name not in {"DATABASE_URL", "DEBUG", "ALLOWED_HOSTS"}
+    }
+    return {**env, "DJANGO_SETTINGS_MODULE": "poa.settings", **environ}
+
+
+def run_python(code, **environ):
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=server_environment(**environ),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def setting_values(*names, **environ):
+    """The given settings as a fresh process builds them from `environ`."""
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        f"print(json.dumps([getattr(s, n) for n in {list(names)!r}], default=str))"
+    )
+    output = run_python(code, **environ)
+    assert output.returncode == 0, output.stderr
+    return json.loads(output.stdout)
 
 
 def read_settings(**environ):
-    """The settings a fresh process builds from `environ`."""
-    code = (
-        "import django, json; django.setup(); from django.conf import settings as s; "
-        "db = s.DATABASES['default']; "
-        "print(json.dumps([db['ENGINE'], str(db['NAME']), s.DEBUG, s.ALLOWED_HOSTS]))"
-    )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "poa.settings", **environ}
-    for name in ("DATABASE_URL", "DEBUG", "ALLOWED_HOSTS"):
-        if name not in environ:
-            env.pop(name, None)
-    output = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    return json.loads(output.stdout)
+    databases, debug, hosts = setting_values("DATABASES", "DEBUG", "ALLOWED_HOSTS", **environ)
+    db = databases["default"]
+    return [db["ENGINE"], str(db["NAME"]), debug, hosts]
 
 
 def test_sqlite_file_is_the_default_database():
@@ -59,3 +74,158 @@ def test_environment_selects_postgresql_debug_and_hosts():
     assert (engine, name) == ("django.db.backends.postgresql", "poa_prod")
     assert debug is True
     assert hosts == ["poa.mexicali.gob.mx", "10.0.0.5"]
+
+
+def test_without_secret_key_and_debug_the_server_refuses_to_start_saying_why_in_spanish():
+    env = server_environment()
+    env.pop("SECRET_KEY", None)
+    output = subprocess.run(
+        [sys.executable, "manage.py", "check"], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert output.returncode != 0
+    assert "ImproperlyConfigured: Falta SECRET_KEY" in output.stderr
+    assert "Defina la variable de entorno SECRET_KEY" in output.stderr
+
+
+def test_with_debug_a_development_key_is_used_without_secret_key():
+    env = server_environment(DEBUG="1")
+    env.pop("SECRET_KEY", None)
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.DEBUG)"
+    output = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT
+    )
+    assert output.stdout.strip() == "True", output.stderr
+
+
+def test_the_deploy_check_reports_nothing_with_only_debug_off_a_key_and_the_hosts():
+    output = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=server_environment(
+            DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="poa.mexicali.gob.mx"
+        ),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert output.returncode == 0, output.stderr
+    assert "System check identified no issues" in output.stdout
+
+
+HTTPS = [
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_PROXY_SSL_HEADER",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+]
+
+
+def test_with_debug_off_https_is_on_by_default():
+    assert setting_values(*HTTPS) == [
+        True,
+        31536000,
+        True,
+        ["HTTP_X_FORWARDED_PROTO", "https"],
+        True,
+        True,
+    ]
+
+
+def test_each_https_switch_is_turned_off_where_the_proxy_already_does_it():
+    values = setting_values(
+        *HTTPS, POA_SSL_REDIRECT="0", POA_HSTS_SECONDS="0", POA_PROXY_SSL_HEADER="0"
+    )
+    assert values == [False, 0, True, None, True, True]
+
+
+def test_sessions_last_the_configured_hours_of_inactivity():
+    assert settings.SESSION_COOKIE_AGE == 8 * 3600
+    assert setting_values("SESSION_COOKIE_AGE", POA_SESSION_HOURS="2.5") == [9000]
+
+
+def test_the_admin_lives_at_the_configured_path():
+    code = (
+        "import django; django.setup(); from django.urls import reverse; "
+        "print(reverse('admin:index'))"
+    )
+    assert run_python(code, POA_ADMIN_PATH="/gestion-interna/").stdout.strip() == (
+        "/gestion-interna/"
+    )
+    assert settings.POA_ADMIN_PATH == "admin/"
+
+
+def test_an_admin_path_over_one_of_poa_s_pages_is_refused():
+    output = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        env=server_environment(POA_ADMIN_PATH="informes"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert output.returncode != 0
+    assert "poa.E001" in output.stderr
+
+
+def test_uploads_go_to_the_media_folder_or_to_the_configured_storage():
+    assert settings.STORAGES["default"] == {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(settings.MEDIA_ROOT)},
+    }
+    [storages] = setting_values(
+        "STORAGES",
+        POA_STORAGE_BACKEND="storages.backends.s3.S3Storage",
+        POA_STORAGE_OPTIONS='{"bucket_name": "poa", "default_acl": "private"}',
+    )
+    assert storages["default"] == {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"bucket_name": "poa", "default_acl": "private"},
+    }
+
+
+def test_a_sqlite_file_is_opened_in_wal_mode_with_immediate_transactions(tmp_path):
+    code = (
+        "import django; django.setup(); from django.db import connection as c; "
+        "cursor = c.cursor(); "
+        "print(cursor.execute('PRAGMA journal_mode').fetchone()[0], "
+        "cursor.execute('PRAGMA busy_timeout').fetchone()[0], c.transaction_mode)"
+    )
+    output = run_python(code, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert output.stdout.split() == ["wal", "20000", "IMMEDIATE"], output.stderr
+
+
+def test_a_workflow_record_prints_as_one_json_line_with_its_fields():
+    code = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('poa.workflow').info('Informe enviado', extra={"
+        "'user': 'aaron.alvarez', 'action': 'enviar', 'report': '2023/59/201/T3', "
+        "'from_state': 'borrador', 'to_state': 'enviado'})"
+    )
+    output = run_python(code)
+    [line] = output.stdout.splitlines()
+    record = json.loads(line)
+    assert record.pop("time").endswith("+00:00")
+    assert record == {
+        "level": "INFO",
+        "logger": "poa.workflow",
+        "message": "Informe enviado",
+        "user": "aaron.alvarez",
+        "action": "enviar",
+        "report": "2023/59/201/T3",
+        "from_state": "borrador",
+        "to_state": "enviado",
+    }
+
+
+def test_an_error_with_its_exception_still_prints_as_one_line():
+    code = (
+        "import django, logging; django.setup()\n"
+        "try:\n    1 / 0\n"
+        "except ZeroDivisionError:\n"
+        "    logging.getLogger('poa.documents').exception('PDF', extra={'quarter': 3})"
+    )
+    output = run_python(code)
+    [line] = output.stdout.splitlines()
+    record = json.loads(line)
+    assert (record["level"], record["quarter"]) == ("ERROR", 3)
+    assert "ZeroDivisionError" in record["exception"]

@@ -45,7 +45,7 @@ class StaticOnlyFetcher(URLFetcher):
         found = finders.find(path) if path else None
         if not found:
             self.refused.append(url)
-            logger.warning("PDF: se rechazó el recurso %s", url)
+            logger.warning("PDF: se rechazó un recurso externo", extra={"url": url})
             raise RefusedURL(f"Recurso no permitido: {url}")
         self.served.append(url)
         with open(found, "rb") as static_file:

@@ -32,13 +32,10 @@ def stored_name(sheet) -> str | None:
 def read(sheet) -> bytes | None:
     """The kept PDF of an authorized sheet; None when there is none (yet)."""
     name = stored_name(sheet)
-    if name is None:
+    if name is None or not default_storage.exists(name):
         return None
-    try:
-        with default_storage.open(name, "rb") as stored:
-            return stored.read()
-    except FileNotFoundError:
-        return None
+    with default_storage.open(name, "rb") as kept:
+        return kept.read()
 
 
 def keep(sheet, content: bytes) -> str | None:

@@ -2,6 +2,8 @@
 ZIP of every unit's sheet of a year and quarter that planeación asks for (made in the
 background: poa.batch)."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +17,22 @@ from poa.documents import pdf, stored, xlsx
 from poa.forms import SheetExportForm
 from poa.models import Ramo, SheetExport
 from poa.sheet import build_sheet, build_sheets
+
+logger = logging.getLogger("poa.documents")
+
+
+def _pdf(request, make_pdf, *, sheet, unit):
+    """The PDF as a download or, when WeasyPrint fails (with any error of its own), a Spanish
+    page and a log line; rendering changes nothing, so the report stays as it was."""
+    try:
+        return _download(make_pdf())
+    except Exception:
+        logger.exception(
+            "PDF: no se pudo generar la hoja TMM-F004",
+            extra={"year": sheet.year, "unit": unit, "quarter": sheet.quarter},
+        )
+        context = {"sheet": sheet, "whole_ramo": unit == sheet.ramo.clave}
+        return render(request, "sheets/pdf_error.html", context, status=500)
 
 
 def _download(document):
@@ -33,8 +51,9 @@ def sheet(request, year, ramo, ue, quarter):
 @login_required
 def sheet_pdf(request, year, ramo, ue, quarter):
     unidad = access.get_unit_or_404(request.user, year, ramo, ue)
+    sheet = build_sheet(unidad, quarter)
     # An authorized sheet is read from the storage: rendered once, on authorization.
-    return _download(stored.sheet_pdf(build_sheet(unidad, quarter)))
+    return _pdf(request, lambda: stored.sheet_pdf(sheet), sheet=sheet, unit=f"{ramo}-{ue}")
 
 
 @login_required
@@ -50,7 +69,7 @@ def ramo_pdf(request, year, ramo, quarter):
     sheets = build_sheets(access.units_visible_to(request.user).filter(ramo=ramo), quarter)
     if not sheets:
         raise Http404("No tiene acceso a ninguna unidad ejecutora de este ramo.")
-    return _download(pdf.render_sheets(sheets))
+    return _pdf(request, lambda: pdf.render_sheets(sheets), sheet=sheets[0], unit=ramo.clave)
 
 
 # The ZIP of every sheet -------------------------------------------------------------------

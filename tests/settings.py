@@ -1,0 +1,10 @@
+"""The settings the suite runs with: production's (DEBUG off, secure cookies, CSP, login
+throttling), plus the key a server would get from its environment and plain HTTP, since the
+test client and the live server speak it. Subprocesses started by tests inherit both."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "pruebas-" + "x" * 50)
+os.environ.setdefault("POA_SSL_REDIRECT", "0")
+
+from poa.settings import *  # noqa: E402, F403
