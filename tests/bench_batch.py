@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def setup_django(folder):
-    os.environ["DJANGO_SETTINGS_MODULE"] = "poa.settings"
+    # The suite's settings: production's, with a key (DEBUG would also keep every query).
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
     os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
     os.environ["MEDIA_ROOT"] = str(folder / "media")
     import django
