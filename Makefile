@@ -12,10 +12,15 @@ DEV := DEBUG=$${DEBUG:-1}
 
 .PHONY: run serve test bench lint format system-deps browser-deps demo clean
 
+# The web server and, beside it, the worker of the background jobs (emails, kept sheets,
+# ZIPs of every sheet); stopping the server (Ctrl+C) stops the worker too.
 run: $(VENV)/.installed
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py poa_demo
-	$(DEV) $(BIN)/python manage.py runserver $(HOST)
+	export $(DEV); \
+	$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' INT TERM EXIT; \
+	$(BIN)/python manage.py runserver $(HOST)
 
 # Production: the environment gives DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS... (README, Producción).
 serve: $(VENV)/.installed
@@ -26,8 +31,12 @@ serve: $(VENV)/.installed
 test: $(VENV)/.installed-dev browser-deps
 	$(BIN)/python -m pytest
 
+# The sheet at 20, 200 and 2,000 metas, then every sheet of a generated municipality at once.
 bench: $(VENV)/.installed-dev
-	$(BIN)/python -m tests.bench_sheet
+	status=0; \
+	$(BIN)/python -m tests.bench_sheet || status=1; \
+	$(BIN)/python -m tests.bench_batch || status=1; \
+	exit $$status
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -566,3 +566,28 @@ class YearImportForm(forms.Form):
         if problem:
             raise forms.ValidationError(problem)
         return archivo
+
+
+class SheetExportForm(forms.Form):
+    """The year and quarter of the ZIP of every sheet; proposes the last quarter opened."""
+
+    ejercicio = forms.ModelChoiceField(
+        label="Ejercicio",
+        queryset=Ejercicio.objects.all(),
+        empty_label=None,
+        error_messages={"required": "Elija el ejercicio."},
+    )
+    quarter = forms.TypedChoiceField(
+        label="Trimestre",
+        choices=[("", EMPTY_LABEL), *QUARTER_CHOICES],
+        coerce=int,
+        empty_value=None,
+        error_messages={"required": "Elija el trimestre."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            latest = CapturePeriod.objects.order_by("-ejercicio__year", "-quarter").first()
+            if latest:
+                self.initial = {"ejercicio": latest.ejercicio_id, "quarter": latest.quarter}

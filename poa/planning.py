@@ -347,9 +347,10 @@ def _programming_transition(*, programacion, user, action, comment="", check=Non
 
 
 def _notify(kind, event_pk):
-    from poa import notifications
+    # A job of the queue (poa.tasks): a slow mail server never slows a decision.
+    from poa import tasks
 
-    notifications.planning_event_notify(kind, event_pk)
+    tasks.planning_event_email.enqueue(kind, event_pk)
 
 
 def programming_transition(*, programacion, user, action, comment=""):

@@ -274,3 +274,18 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+
+# Background tasks --------------------------------------------------------------------------
+# Emails, the authorized sheets kept once rendered and the ZIP of every sheet run outside the
+# request, through Django's task framework: django.tasks from Django 6.0, the django-tasks
+# backport before. Jobs wait in the database (django-tasks-db, so SQLite needs no other
+# server and several app servers share one queue in PostgreSQL) until `manage.py db_worker`
+# runs them; `make run` starts one beside the web server.
+try:
+    import django.tasks  # noqa: F401
+except ImportError:
+    INSTALLED_APPS += ["django_tasks"]
+INSTALLED_APPS += ["django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# End of background tasks -------------------------------------------------------------------

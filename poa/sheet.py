@@ -96,6 +96,10 @@ class Sheet:
     report_state_label: str
     warnings: tuple[SheetWarning, ...]
     form_code: str = FORM_CODE
+    # The report and the event of its authorization in force: an authorized sheet is rendered
+    # once and kept (poa.documents.stored); a new authorization makes a new document.
+    report_id: int | None = None
+    authorization_id: int | None = None
 
     @property
     def quarter_labels(self):
@@ -166,7 +170,8 @@ def _reports_by_unit(units, quarter):
 def _sheet(unit, metas, report, quarter):
     ramo, programa, subfuncion = unit.ramo, unit.programa, unit.subfuncion
     funcion = subfuncion.funcion
-    authorized_at = _authorized_at(report)
+    authorization = _authorization(report)
+    authorized_at = authorization.created_at if authorization else None
     rows = tuple(_row(meta, quarter, authorized_at) for meta in metas)
     return Sheet(
         municipio=ramo.ejercicio.municipio,
@@ -188,6 +193,8 @@ def _sheet(unit, metas, report, quarter):
         warnings=tuple(
             SheetWarning(row.numero, message) for row in rows for message in row.figures.warnings
         ),
+        report_id=report.pk if report else None,
+        authorization_id=authorization.pk if authorization else None,
     )
 
 
@@ -241,12 +248,11 @@ def _in_force(meta, moment):
     return before[-1] if before else versions[0]
 
 
-def _authorized_at(report):
-    """When the report's current authorization was signed; None while it is not authorized."""
+def _authorization(report):
+    """The event of the report's authorization in force; None while it is not authorized."""
     if report is None or report.state != Report.State.AUTORIZADO:
         return None
-    event = _current_signatures(report).get(ReportEvent.Action.AUTHORIZE)
-    return event.created_at if event else None
+    return _current_signatures(report).get(ReportEvent.Action.AUTHORIZE)
 
 
 def _signatures(unit, report):

@@ -98,6 +98,13 @@ app_urls = (
         path("planeacion/excel/revision/", excel.excel_preview, name="excel-preview"),
         path("planeacion/excel/confirmar/", excel.excel_confirm, name="excel-confirm"),
         path("planeacion/excel/cancelar/", excel.excel_cancel, name="excel-cancel"),
+        path("planeacion/hojas/", sheets.sheet_exports, name="sheet-exports"),
+        path(
+            "planeacion/hojas/<int:pk>/estado/",
+            sheets.sheet_export_status,
+            name="sheet-export-status",
+        ),
+        path("planeacion/hojas/<int:pk>/zip/", sheets.sheet_export_zip, name="sheet-export-zip"),
         path(f"tmm-f004/{UNIT_QUARTER}/", sheets.sheet, name="sheet"),
         path(f"tmm-f004/{UNIT_QUARTER}/pdf/", sheets.sheet_pdf, name="sheet-pdf"),
         path(

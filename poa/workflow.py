@@ -261,9 +261,10 @@ def _transition(*, report, user, action, comment="", check=None) -> ReportEvent:
 
 
 def _notify(event_pk):
-    from poa import notifications
+    # A job of the queue (poa.tasks): a slow mail server never slows a signature.
+    from poa import tasks
 
-    notifications.report_event_notify(event_pk)
+    tasks.report_event_email.enqueue(event_pk)
 
 
 def report_transition(*, report, user, action, comment="") -> ReportEvent:
@@ -315,8 +316,17 @@ def report_review(*, report, user, comment="") -> ReportEvent:
 
 
 def report_authorize(*, report, user, comment="") -> ReportEvent:
-    """REVISADO → AUTORIZADO: the head of the ramo signs AUTORIZÓ; the figures are final."""
-    return _transition(report=report, user=user, action=Action.AUTHORIZE, comment=comment)
+    """REVISADO → AUTORIZADO: the head of the ramo signs AUTORIZÓ; the figures are final, and
+    the sheet's PDF is rendered once in the background and kept (poa.documents.stored)."""
+    event = _transition(report=report, user=user, action=Action.AUTHORIZE, comment=comment)
+    transaction.on_commit(lambda: _store_sheet(report.pk))
+    return event
+
+
+def _store_sheet(report_pk):
+    from poa import tasks
+
+    tasks.sheet_store.enqueue(report_pk)
 
 
 def report_reopen(*, report, user, comment="") -> ReportEvent:

@@ -18,7 +18,8 @@ ROW = "{:>6} {:>8} {:>9} {:>9} {:>14} {:>10}"
 
 
 def setup_django():
-    os.environ["DJANGO_SETTINGS_MODULE"] = "poa.settings"
+    # The suite's settings: production's, with a key (DEBUG would also keep every query).
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
     os.environ["DATABASE_URL"] = "sqlite://:memory:"
     import django
     from django.core.management import call_command

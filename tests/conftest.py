@@ -8,6 +8,7 @@ from django.utils import timezone
 from poa import workflow
 from poa.access import PLANEACION_GROUP
 from poa.models import Ejercicio, Meta, Persona, Report, ReportEvent, UnidadEjecutora
+from poa.tasks_compat import IMMEDIATE_BACKEND
 
 State = Report.State
 
@@ -16,6 +17,21 @@ State = Report.State
 def fast_password_hashing(settings):
     """Real hashing costs half a second per account; tests log in, they do not guard secrets."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings, tmp_path):
+    """Background jobs run as soon as they are enqueued (on commit), in the test itself; the
+    files they keep go to a folder of the test's own."""
+    settings.TASKS = {"default": {"BACKEND": IMMEDIATE_BACKEND}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(settings.MEDIA_ROOT)},
+        },
+    }
 
 
 @pytest.fixture

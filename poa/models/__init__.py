@@ -10,6 +10,7 @@ from .catalog import (
     UnidadEjecutora,
     UnidadMedida,
 )
+from .documents import SheetExport
 from .plan import Meta, QuarterlyProgress
 from .programming import (
     MetaVersion,
@@ -24,6 +25,7 @@ __all__ = [
     "CaptureException",
     "CapturePeriod",
     "ReminderSent",
+    "SheetExport",
     "Report",
     "ReportEvent",
     "Ejercicio",

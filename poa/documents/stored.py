@@ -1,0 +1,65 @@
+"""The PDF of an authorized sheet, rendered once and kept in the default storage.
+
+An authorized report's figures and signatures no longer change (the report is reopened
+first, and a new authorization is a new event), so its PDF is drawn once, on authorization
+(poa.tasks.sheet_store), and every later download or batch export reads the same bytes. The
+file's name carries the report and the authorization event, so a reopened and authorized
+again report never serves the old document. Sheets not yet authorized are always rendered."""
+
+import logging
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils.text import get_valid_filename
+
+from poa.documents import pdf
+
+logger = logging.getLogger(__name__)
+
+
+def stored_name(sheet) -> str | None:
+    """tmm-f004/2023/59/102/T2-<report>-<authorization>.pdf; None while not authorized."""
+    if sheet.authorization_id is None:
+        return None
+    ramo = get_valid_filename(sheet.ramo.clave)
+    ue = get_valid_filename(sheet.unidad_ejecutora.clave)
+    return (
+        f"tmm-f004/{sheet.year}/{ramo}/{ue}/"
+        f"T{sheet.quarter}-{sheet.report_id}-{sheet.authorization_id}.pdf"
+    )
+
+
+def read(sheet) -> bytes | None:
+    """The kept PDF of an authorized sheet; None when there is none (yet)."""
+    name = stored_name(sheet)
+    if name is None or not default_storage.exists(name):
+        return None
+    with default_storage.open(name, "rb") as kept:
+        return kept.read()
+
+
+def keep(sheet, content: bytes) -> str | None:
+    """Keeps the rendered PDF of an authorized sheet (nothing for other sheets). A failure to
+    write is logged and the caller still has its bytes."""
+    name = stored_name(sheet)
+    if name is None or default_storage.exists(name):
+        return name
+    try:
+        saved = default_storage.save(name, ContentFile(content))
+    except OSError:
+        logger.exception("No se pudo guardar la hoja autorizada %s", name)
+        return None
+    if saved != name:  # another process kept it meanwhile: the same document twice
+        default_storage.delete(saved)
+    return name
+
+
+def sheet_pdf(sheet):
+    """The sheet as PDF: (TMM-F004_2023_59-102_T2.pdf, application/pdf, bytes), read from the
+    storage when it is authorized and kept, rendered (and kept, if authorized) otherwise."""
+    filename = f"{sheet.filename_stem}.pdf"
+    content = read(sheet)
+    if content is None:
+        filename, _, content = pdf.render_sheet(sheet)
+        keep(sheet, content)
+    return filename, pdf.MIMETYPE, content
