@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from poa.converters import QuarterConverter
-from poa.views import capture, dashboards, planning, review, sheets
+from poa.views import capture, consistency, dashboards, planning, review, sheets
 
 register_converter(QuarterConverter, "quarter")
 
@@ -31,6 +31,12 @@ app_urls = (
             "planeacion/periodos/<int:pk>/prorroga/",
             planning.exception_grant,
             name="exception-grant",
+        ),
+        path("planeacion/revision/", consistency.consistency_latest, name="consistency-latest"),
+        path(
+            "planeacion/revision/<int:year>/",
+            consistency.consistency_page,
+            name="consistency",
         ),
         path(f"tmm-f004/{UNIT_QUARTER}/", sheets.sheet, name="sheet"),
         path(f"tmm-f004/{UNIT_QUARTER}/pdf/", sheets.sheet_pdf, name="sheet-pdf"),
