@@ -18,7 +18,11 @@ from poa.views.planning import planeacion_required
 class ConsistencyFilterForm(forms.Form):
     kind = forms.ChoiceField(label="Tipo", required=False)
     ramo = forms.ChoiceField(label="Ramo", required=False)
-    ue = forms.CharField(label="Unidad ejecutora", required=False, help_text="Clave, p. ej. 102")
+    ue = forms.CharField(
+        label="Unidad ejecutora",
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "Clave, p. ej. 102"}),
+    )
     quarter = forms.TypedChoiceField(
         label="Lo alcanzado hasta",
         required=False,
