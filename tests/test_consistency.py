@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from poa import consistency, workflow
+from poa import consistency, generate, workflow
 from poa.consistency import find_inconsistencies
 from poa.models import Ejercicio, Meta, MetaVersion, QuarterlyProgress, UnidadEjecutora
 from tests.conftest import make_capturista, unit
@@ -239,6 +239,15 @@ def test_a_cancelled_meta_is_exempt_from_the_quarter_it_was_cancelled_on(referen
     )
     found = [f for f in find_inconsistencies(ejercicio=year()) if f.meta == 206]
     assert places(found) == [("unprogrammed", "59", "102", 206, 1)]
+
+
+@pytest.mark.parametrize("size", [(1, 1, 2), (2, 3, 4)])
+def test_the_review_takes_five_queries_however_big_the_year(db, size, django_assert_num_queries):
+    ramos, ues, metas = size
+    generated = generate.generate_year(ramos=ramos, ues_por_ramo=ues, metas_por_ue=metas, seed=3)
+    assert generated.metas == ramos * ues * metas
+    with django_assert_num_queries(5):
+        find_inconsistencies(ejercicio=generated.ejercicio, quarter=2)
 
 
 # poa_check ----------------------------------------------------------------------------------
