@@ -269,3 +269,35 @@ def test_sizes_out_of_range_are_refused(db, options, message):
     arguments = {"ramos": 1, "ues_por_ramo": 1, "metas_por_ue": 1, "seed": 1} | options
     with pytest.raises(CommandError, match=message):
         call_command("poa_generate", stdout=io.StringIO(), **arguments)
+
+
+def test_progress_hears_each_stage_to_its_end(db):
+    heard = []
+    generate.generate_year(
+        ramos=1,
+        ues_por_ramo=2,
+        metas_por_ue=1,
+        seed=1,
+        progress=lambda stage, done, total: heard.append((stage, done, total)),
+    )
+    ends = [(stage, done) for stage, done, total in heard if done == total]
+    assert ends == [
+        ("Catálogo", 2),
+        ("Programación", 2),
+        ("Trimestre 1", 2),
+        ("Trimestre 2", 2),
+        ("Trimestre 3", 2),
+    ]
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_terminal_sees_a_progress_bar_and_a_file_does_not(db):
+    terminal, log = Terminal(), io.StringIO()
+    call_command("poa_generate", ramos=1, ues_por_ramo=1, metas_por_ue=1, seed=1, stdout=terminal)
+    call_command("poa_generate", ramos=1, ues_por_ramo=1, metas_por_ue=1, seed=1, stdout=log)
+    assert f"\rProgramación  [{'#' * 30}] 1/1\n" in terminal.getvalue()
+    assert "Programación" not in log.getvalue()
