@@ -165,11 +165,40 @@ def consistency_warnings(
         if a is None:
             warnings.append(f"Falta capturar lo alcanzado de {QUARTER_LABELS[q]}.")
         elif q == quarter and needs_observation(p, a, observation_threshold) and not note.strip():
-            warnings.append(
-                f"En {QUARTER_LABELS[q]} lo alcanzado ({format_figure(a)}) difiere de lo "
-                f"programado ({format_figure(p)}) y no tiene observación."
-            )
+            warnings.append(unexplained_variance_message(q, p, a))
     return warnings
+
+
+def unexplained_variance_message(quarter: int, programmed: Figure, achieved: Figure) -> str:
+    return (
+        f"En {QUARTER_LABELS[quarter]} lo alcanzado ({format_figure(achieved)}) difiere de lo "
+        f"programado ({format_figure(programmed)}) y no tiene observación."
+    )
+
+
+def is_unprogrammed_achievement(programmed: Figure, achieved: OptionalFigure) -> bool:
+    """Something was achieved in a quarter that programmed nothing."""
+    return achieved is not None and Decimal(achieved) > 0 and not Decimal(programmed)
+
+
+def quarter_of_month(month: int) -> int:
+    """The quarter a month (1–12) falls in: March → 1, July → 3."""
+    if not 1 <= month <= 12:
+        raise ValueError(f"month must be 1-12, not {month!r}")
+    return (month - 1) // 3 + 1
+
+
+def split_evenly(total: int, weights: Sequence[int]) -> list[int]:
+    """`total` whole units split in proportion to `weights`, adding up exactly: the units the
+    rounding down leaves over go to the largest remainders, earliest first."""
+    if total < 0 or not weights or min(weights) < 0 or not sum(weights):
+        raise ValueError("a non-negative total and non-negative weights that add up to > 0")
+    whole = sum(weights)
+    shares = [total * w // whole for w in weights]
+    remainders = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i))
+    for i in remainders[: total - sum(shares)]:
+        shares[i] += 1
+    return shares
 
 
 def programmed_total_message(annual: Figure, programmed: Sequence[Figure]) -> str:

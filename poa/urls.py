@@ -5,6 +5,7 @@ from django.urls import include, path, register_converter
 from poa.converters import QuarterConverter
 from poa.views import (
     capture,
+    consistency,
     dashboards,
     excel,
     modifications,
@@ -105,6 +106,12 @@ app_urls = (
             name="sheet-export-status",
         ),
         path("planeacion/hojas/<int:pk>/zip/", sheets.sheet_export_zip, name="sheet-export-zip"),
+        path("planeacion/revision/", consistency.consistency_latest, name="consistency-latest"),
+        path(
+            "planeacion/revision/<int:year>/",
+            consistency.consistency_page,
+            name="consistency",
+        ),
         path(f"tmm-f004/{UNIT_QUARTER}/", sheets.sheet, name="sheet"),
         path(f"tmm-f004/{UNIT_QUARTER}/pdf/", sheets.sheet_pdf, name="sheet-pdf"),
         path(

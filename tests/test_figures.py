@@ -111,3 +111,22 @@ def test_figures_print_with_thousands_comma_and_no_useless_decimals():
 def test_quarter_outside_1_to_4_is_refused():
     with pytest.raises(ValueError):
         figures.meta_figures(annual=1, programmed=[0, 0, 0, 1], achieved=[None] * 4, quarter=5)
+
+
+def test_a_quarterly_split_adds_up_with_leftovers_to_the_largest_remainders():
+    assert figures.split_evenly(10, (1, 1, 1, 1)) == [3, 3, 2, 2]
+    assert figures.split_evenly(592, (0, 1, 1, 1)) == [0, 198, 197, 197]
+    assert sum(figures.split_evenly(12345, (2, 3, 3, 2))) == 12345
+    assert Decimal(sum(figures.split_evenly(1250, (3, 3, 2, 1)))) / 100 == Decimal("12.5")
+
+
+def test_an_achievement_is_unprogrammed_only_when_nothing_was_programmed():
+    assert figures.is_unprogrammed_achievement(0, 1)
+    assert not figures.is_unprogrammed_achievement(0, 0)
+    assert not figures.is_unprogrammed_achievement(0, None)
+    assert not figures.is_unprogrammed_achievement(1, 3)
+
+
+@pytest.mark.parametrize(("month", "quarter"), [(1, 1), (3, 1), (4, 2), (7, 3), (12, 4)])
+def test_each_month_falls_in_its_quarter(month, quarter):
+    assert figures.quarter_of_month(month) == quarter
