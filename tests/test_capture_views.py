@@ -390,3 +390,20 @@ def test_a_sent_report_is_read_only_for_its_capturista(q3_open, client, aaron, c
     response = client.post(grid_url(), grid_data(values={305: ("1", "x")}), follow=True)
     assert "No se guardó ningún cambio." in response.content.decode()
     assert achieved(305) == 100
+
+
+@pytest.mark.parametrize("action", ["autorizar", "enviar", "avisar", "devolver"])
+def test_a_refused_transition_on_an_unopened_quarter_creates_no_report(
+    reference, client, capturista_201, action
+):
+    client.force_login(capturista_201)
+    url = reverse("poa:report-transition", args=[2023, "59", "201", 4, action])
+    response = client.post(url, {"comment": "x"})
+    assert response.status_code in (302, 403)
+    assert not Report.objects.filter(quarter=4).exists()
+
+
+def test_a_save_on_an_unopened_quarter_creates_no_report(reference, client, capturista_201):
+    client.force_login(capturista_201)
+    client.post(grid_url(quarter=4), {"version": "0"})
+    assert not Report.objects.filter(quarter=4).exists()

@@ -67,3 +67,10 @@ def test_a_bad_filter_value_is_reported_not_a_crash(reports, client, planeacion)
 def test_the_list_requires_login(client):
     response = client.get("/informes/")
     assert response.status_code == 302 and "/cuenta/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("query", ["per_page=-1", "per_page=0", "per_page=abc", "page=999"])
+def test_a_bad_page_size_or_page_is_not_a_crash(reports, client, planeacion, q3_open, query):
+    client.force_login(planeacion)
+    assert client.get(f"/informes/?{query}").status_code == 200
+    assert client.get(f"/?{query}").status_code == 200
