@@ -24,7 +24,8 @@ def journey(live_server, new_context, artifacts):
 
 def test_excel_planeacion_previews_corrects_and_imports_a_year(journey, tmp_path):
     page = journey.as_user("planeacion")
-    page.get_by_role("link", name="Excel").click()
+    page.get_by_role("button", name="Planeación").click()
+    page.get_by_role("link", name="Excel del año").click()
     expect(page.get_by_role("heading", name="Libro de Excel del ejercicio")).to_be_visible()
     journey.shot(page, "pagina")
 
