@@ -67,7 +67,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, reference):
 def test_planeacion_finds_excel_in_the_navigation(as_planeacion):
     response = as_planeacion.get(reverse("poa:home"))
 
-    assert f'href="{URL}">Excel</a>' in response.content.decode()
+    assert f'href="{URL}">Excel del año</a>' in response.content.decode()
 
 
 def test_the_page_offers_the_download_the_template_and_the_upload(as_planeacion):
