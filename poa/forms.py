@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from poa import figures, planning, selectors, workflow
+from poa import figures, modifications, planning, selectors, workflow
 from poa.dates import quarter_end
 from poa.models import CapturePeriod, Ejercicio, LineaAccion, UnidadEjecutora, UnidadMedida
 from poa.models.review import QUARTER_CHOICES
@@ -322,9 +322,9 @@ class ModificationRequestForm(forms.Form):
         return data
 
     def change(self):
-        """The request for poa.planning.modification_request."""
+        """The request for poa.modifications.modification_request."""
         data = self.cleaned_data
-        return planning.ChangeRequest(
+        return modifications.ChangeRequest(
             descripcion=data["descripcion"],
             unidad_medida=data["unidad_medida"],
             meta_anual=data["meta_anual"],

@@ -264,7 +264,7 @@ def planning_message(event, ue, what, path) -> EmailMessage | None:
 
 def modification_request_message(modificacion) -> EmailMessage | None:
     """Planeación is told that a unit asks to change a meta: what changes and why."""
-    from poa import planning
+    from poa import modifications
 
     to = _unique(role_emails(states.PLANEACION, modificacion.meta.unidad_ejecutora))
     if not to:
@@ -281,7 +281,7 @@ def modification_request_message(modificacion) -> EmailMessage | None:
     ]
     lines += [
         f"- {change.label}: {change.before} → {change.after}"
-        for change in planning.modification_changes(modificacion)
+        for change in modifications.modification_changes(modificacion)
         if change.changed
     ]
     lines += [

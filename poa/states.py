@@ -456,7 +456,7 @@ SOLICITADA, RECHAZADA = "solicitada", "rechazada"
 MODIFICATION = Machine(
     this="esta modificación",
     indefinite="una modificación",
-    services="poa.planning",
+    services="poa.modifications",
     states=(
         State(
             "SOLICITADA",

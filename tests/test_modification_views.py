@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from poa import planning, workflow
+from poa import modifications, workflow
 from poa.models import Ejercicio, Meta, Modificacion, QuarterlyProgress, Report
 from poa.states import MODIFICATION
 from tests.conftest import unit
@@ -127,9 +127,9 @@ def test_a_request_that_changes_nothing_is_refused_on_the_page(
 def test_the_meta_page_lists_the_approved_versions_in_order(
     q2_authorized, client, capturista_201, planeacion
 ):
-    planning.modification_approve(modificacion=pending(capturista_201), user=planeacion)
+    modifications.modification_approve(modificacion=pending(capturista_201), user=planeacion)
     second = request(capturista_201, annual="380", programado=("70", "100", "120", "90"))
-    planning.modification_approve(modificacion=second, user=planeacion)
+    modifications.modification_approve(modificacion=second, user=planeacion)
     client.force_login(capturista_201)
     html = client.get(meta_url()).content.decode()
     versions = re.findall(r'<tr class="meta-version" id="version-(\d+)">(.*?)</tr>', html, re.S)
@@ -144,7 +144,7 @@ def test_the_meta_page_lists_the_approved_versions_in_order(
 def test_the_meta_page_shows_each_request_with_its_timeline(
     q2_authorized, client, capturista_201, planeacion
 ):
-    planning.modification_reject(
+    modifications.modification_reject(
         modificacion=pending(capturista_201), user=planeacion, comment="No hay presupuesto."
     )
     client.force_login(capturista_201)
@@ -272,7 +272,7 @@ def test_the_list_puts_the_waiting_requests_first_and_filters_by_state(
     q2_authorized, client, capturista_201, planeacion
 ):
     rejected = pending(capturista_201)
-    planning.modification_reject(modificacion=rejected, user=planeacion, comment="No.")
+    modifications.modification_reject(modificacion=rejected, user=planeacion, comment="No.")
     waiting = pending(capturista_201)
     client.force_login(planeacion)
     html = client.get(reverse("poa:modifications")).content.decode()

@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import formats, timezone
 
-from poa import planning, workflow
+from poa import modifications, planning, workflow
 from poa.models import (
     Ejercicio,
     Meta,
@@ -60,7 +60,7 @@ def meta_305():
 
 def change(annual="340", programado=("70", "100", "100", "70"), cancelar=False, **fields):
     meta = meta_305()
-    return planning.ChangeRequest(
+    return modifications.ChangeRequest(
         descripcion=fields.get("descripcion", meta.descripcion),
         unidad_medida=fields.get("unidad_medida", meta.unidad_medida),
         meta_anual=annual,
@@ -70,7 +70,7 @@ def change(annual="340", programado=("70", "100", "100", "70"), cancelar=False, 
 
 
 def request(user, justificacion="Se sumó una feria industrial en septiembre.", **kwargs):
-    return planning.modification_request(
+    return modifications.modification_request(
         meta=meta_305(), user=user, justificacion=justificacion, change=change(**kwargs)
     )
 
@@ -88,7 +88,7 @@ def test_an_approved_modification_changes_the_meta_and_keeps_both_versions(
     assert modificacion.state == State.SOLICITADA
     assert meta_305().meta_anual == 340  # nothing changes until planeación decides
 
-    planning.modification_approve(modificacion=modificacion, user=planeacion)
+    modifications.modification_approve(modificacion=modificacion, user=planeacion)
 
     meta = meta_305()
     assert meta.meta_anual == 360
@@ -135,7 +135,7 @@ def test_a_quarter_authorized_after_the_request_refuses_its_approval(
     authorize("201", 2, head=aaron, signer=aaron, planeacion=planeacion)
 
     with pytest.raises(workflow.WorkflowError) as refused:
-        planning.modification_approve(modificacion=modificacion, user=planeacion)
+        modifications.modification_approve(modificacion=modificacion, user=planeacion)
 
     assert "El informe de Abr-Jun ya está autorizado" in str(refused.value)
     assert "Recházela" in str(refused.value)
@@ -199,7 +199,7 @@ def test_a_whole_number_unit_is_refused_when_fractions_were_achieved(
     q2_authorized, capturista_201, planeacion
 ):
     hours = UnidadMedida.objects.create(nombre="HORA", admite_decimales=True)
-    planning.modification_approve(
+    modifications.modification_approve(
         modificacion=request(capturista_201, unidad_medida=hours), user=planeacion
     )
     QuarterlyProgress.objects.filter(meta__numero=305, quarter=3).update(alcanzado=Decimal("100.5"))
@@ -229,10 +229,10 @@ def test_approving_after_another_modification_of_the_meta_was_approved_is_refuse
         base_version=first.base_version,
         requested_by=capturista_201,
     )
-    planning.modification_approve(modificacion=first, user=planeacion)
+    modifications.modification_approve(modificacion=first, user=planeacion)
 
     with pytest.raises(workflow.WorkflowError, match="Otra modificación de esta meta se aprobó"):
-        planning.modification_approve(modificacion=second, user=planeacion)
+        modifications.modification_approve(modificacion=second, user=planeacion)
     assert meta_305().meta_anual == 360
 
 
@@ -240,9 +240,9 @@ def test_only_planeacion_decides(q2_authorized, capturista_201, aaron, planeacio
     modificacion = request(capturista_201, annual="360", programado=("70", "100", "120", "70"))
     for user in (aaron, capturista_201):
         with pytest.raises(PermissionDenied):
-            planning.modification_approve(modificacion=modificacion, user=user)
+            modifications.modification_approve(modificacion=modificacion, user=user)
         with pytest.raises(PermissionDenied):
-            planning.modification_reject(modificacion=modificacion, user=user, comment="No.")
+            modifications.modification_reject(modificacion=modificacion, user=user, comment="No.")
     assert Modificacion.objects.get().state == State.SOLICITADA
 
 
@@ -251,9 +251,9 @@ def test_a_rejection_needs_its_reason_and_leaves_the_meta_as_it_was(
 ):
     modificacion = request(capturista_201, annual="360", programado=("70", "100", "120", "70"))
     with pytest.raises(workflow.WorkflowError, match="Escriba el motivo del rechazo."):
-        planning.modification_reject(modificacion=modificacion, user=planeacion)
+        modifications.modification_reject(modificacion=modificacion, user=planeacion)
 
-    planning.modification_reject(
+    modifications.modification_reject(
         modificacion=modificacion, user=planeacion, comment="La feria no está confirmada."
     )
 
@@ -300,7 +300,7 @@ def test_the_sheet_of_an_authorized_quarter_is_unchanged_by_a_later_modification
         programado=("70", "100", "120", "70"),
         descripcion="Generar actividades de prospección (ampliada).",
     )
-    planning.modification_approve(modificacion=modificacion, user=planeacion)
+    modifications.modification_approve(modificacion=modificacion, user=planeacion)
 
     assert build_sheet(unit("201"), 2) == before_sheet
     assert sheet_html(client, 2) == before_html
@@ -311,7 +311,7 @@ def test_the_open_quarter_sheet_prints_the_new_figures_and_the_note(
     q2_authorized, capturista_201, planeacion
 ):
     modificacion = request(capturista_201, annual="360", programado=("70", "100", "120", "70"))
-    planning.modification_approve(modificacion=modificacion, user=planeacion)
+    modifications.modification_approve(modificacion=modificacion, user=planeacion)
 
     row = next(r for r in build_sheet(unit("201"), 3).rows if r.numero == 305)
     today = timezone.localdate().strftime("%d/%m/%Y")
@@ -332,7 +332,7 @@ def cancel_305(capturista, planeacion, approved_on):
         programado=("70", "100", "100", "0"),
         cancelar=True,
     )
-    planning.modification_approve(modificacion=modificacion, user=planeacion)
+    modifications.modification_approve(modificacion=modificacion, user=planeacion)
     # The approval is dated as if made on `approved_on`, inside the year it concerns.
     moment = timezone.make_aware(datetime.combine(approved_on, datetime.min.time()))
     MetaVersion.objects.filter(modificacion=modificacion).update(approved_at=moment)
@@ -429,7 +429,7 @@ def test_the_decision_emails_the_unit(
 ):
     modificacion = request(capturista_201, annual="360", programado=("70", "100", "120", "70"))
     with django_capture_on_commit_callbacks(execute=True):
-        planning.modification_reject(
+        modifications.modification_reject(
             modificacion=modificacion, user=planeacion, comment="La feria no está confirmada."
         )
     email = mail.outbox[-1]

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db import connections
 from django.urls import reverse
 
-from poa import planning
+from poa import modifications, years
 from poa.models import (
     Ejercicio,
     LineaAccion,
@@ -50,7 +50,7 @@ def dump_2023():
 
 
 def create(planeacion, **kwargs):
-    return planning.year_create_from(source=2023, year=2024, user=planeacion, **kwargs)
+    return years.year_create_from(source=2023, year=2024, user=planeacion, **kwargs)
 
 
 def test_2024_takes_the_catalog_signatories_and_capturistas_of_2023(
@@ -137,7 +137,7 @@ def test_cancelled_metas_and_units_of_measure_not_accepted_stay_behind(
 ):
     authorize("201", 1, head=aaron, signer=aaron, planeacion=planeacion)
     cancel = request(capturista_201, cancelar=True, annual="340")
-    planning.modification_approve(modificacion=cancel, user=planeacion)
+    modifications.modification_approve(modificacion=cancel, user=planeacion)
     proposed = UnidadMedida.objects.create(
         nombre="VISITA", aceptada=False, propuesta_por=unit("102")
     )
@@ -160,7 +160,7 @@ def test_cancelled_metas_and_units_of_measure_not_accepted_stay_behind(
 
 def test_2023_is_left_exactly_as_it_was(planeacion, aaron, capturista_201):
     authorize("201", 1, head=aaron, signer=aaron, planeacion=planeacion)
-    planning.modification_approve(
+    modifications.modification_approve(
         modificacion=request(capturista_201, annual="360", programado=("70", "100", "120", "70")),
         user=planeacion,
     )
@@ -171,15 +171,15 @@ def test_2023_is_left_exactly_as_it_was(planeacion, aaron, capturista_201):
 
 def test_an_existing_year_is_refused_and_nothing_is_copied(planeacion):
     create(planeacion)
-    with pytest.raises(planning.YearCopyError, match="El ejercicio 2024 ya existe"):
+    with pytest.raises(years.YearCopyError, match="El ejercicio 2024 ya existe"):
         create(planeacion, copy_metas=True)
     assert Ramo.objects.filter(ejercicio__year=2024).count() == 1
     assert not Meta.objects.filter(unidad_ejecutora__ramo__ejercicio__year=2024).exists()
 
 
 def test_a_missing_source_is_refused(planeacion):
-    with pytest.raises(planning.YearCopyError, match="No existe el ejercicio 2019"):
-        planning.year_create_from(source=2019, year=2024, user=planeacion)
+    with pytest.raises(years.YearCopyError, match="No existe el ejercicio 2019"):
+        years.year_create_from(source=2019, year=2024, user=planeacion)
     assert not Ejercicio.objects.filter(year=2024).exists()
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
-from poa import planning, workflow
+from poa import modifications, workflow
 from poa.documents import stored
 from poa.models import Ejercicio, SheetExport
 from poa.sheet import build_sheet
@@ -69,18 +69,18 @@ def test_a_planning_decision_only_enqueues_its_email(
 ):
     settings.TASKS = {"default": {"BACKEND": DUMMY_BACKEND}}
     meta = unit("102").metas.order_by("numero").first()
-    change = planning.ChangeRequest(
+    change = modifications.ChangeRequest(
         descripcion=meta.descripcion,
         unidad_medida=meta.unidad_medida,
         meta_anual=str(meta.meta_anual),
         programado=[str(progress.programado) for progress in meta.avances.order_by("quarter")],
         cancelar=True,
     )
-    modificacion = planning.modification_request(
+    modificacion = modifications.modification_request(
         meta=meta, user=head_102, justificacion="Ya no se hará.", change=change
     )
     with django_capture_on_commit_callbacks(execute=True):
-        event = planning.modification_reject(
+        event = modifications.modification_reject(
             modificacion=modificacion, user=planeacion, comment="Sigue siendo necesaria."
         )
     assert mail.outbox == []

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from poa import access, figures, history, planning, selectors
+from poa import modifications as services
 from poa.filters import ModificacionFilter
 from poa.forms import ModificationRequestForm, TransitionForm
 from poa.states import MODIFICATION
@@ -44,13 +45,13 @@ def modification_request(request, pk):
     meta = selectors.meta_or_404(request.user, pk)
     if not access.can_capture(request.user, meta.unidad_ejecutora):
         raise PermissionDenied("No solicita modificaciones de esta unidad ejecutora.")
-    authorized = planning.authorized_quarters(meta)
+    authorized = services.authorized_quarters(meta)
     form = ModificationRequestForm(request.POST, meta=meta, authorized=authorized)
     if not form.is_valid():
         messages.error(request, "Revise los datos marcados; no se envió la solicitud.")
         return _render_meta(request, meta, form)
     try:
-        planning.modification_request(
+        services.modification_request(
             meta=meta,
             user=request.user,
             justificacion=form.cleaned_data["justificacion"],
@@ -60,7 +61,7 @@ def modification_request(request, pk):
         form.add_service_errors(error.errors)
         messages.error(request, str(error))
         return _render_meta(request, meta, form)
-    except planning.WorkflowError as error:
+    except services.WorkflowError as error:
         messages.error(request, f"No se envió la solicitud. {error}")
         return _render_meta(request, meta, form)
     messages.success(request, "Solicitud enviada a planeación; la meta cambiará cuando la apruebe.")
@@ -73,8 +74,8 @@ def _render_meta(request, meta, form=None):
     ue = meta.unidad_ejecutora
     lock = None
     if access.can_capture(request.user, ue):
-        authorized = planning.authorized_quarters(meta)
-        lock = planning.modification_lock_reason(meta, authorized)
+        authorized = services.authorized_quarters(meta)
+        lock = services.modification_lock_reason(meta, authorized)
         if form is None and lock is None:
             form = ModificationRequestForm(meta=meta, authorized=authorized)
     avances = {avance.quarter: avance for avance in meta.avances.all()}
@@ -119,7 +120,7 @@ def modification(request, pk):
         "meta": modificacion.meta,
         "ue": modificacion.meta.unidad_ejecutora,
         "state": MODIFICATION.state(modificacion.state),
-        "changes": planning.modification_changes(modificacion),
+        "changes": services.modification_changes(modificacion),
         "timeline": selectors.modification_timeline(modificacion),
         "transitions": [(t, TransitionForm(transition=t)) for t in transitions],
     }
@@ -145,13 +146,13 @@ def modification_transition(request, pk, action):
     form = TransitionForm(request.POST if request.method == "POST" else None, transition=transition)
     if request.method == "POST" and form.is_valid():
         try:
-            planning.modification_transition(
+            services.modification_transition(
                 modificacion=modificacion,
                 user=request.user,
                 action=transition.action,
                 comment=form.cleaned_data["comment"],
             )
-        except planning.WorkflowError as error:
+        except services.WorkflowError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, transition.done)

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
-from poa import planning
+from poa import years
 from poa.forms import NewYearForm
 from poa.views.modifications import planeacion_required
 
@@ -23,11 +23,11 @@ def year_new(request):
     }
     try:
         if "confirm" in request.POST:
-            created = planning.year_create_from(user=request.user, **arguments)
+            created = years.year_create_from(user=request.user, **arguments)
             messages.success(request, " ".join(created.summary))
             return redirect("poa:home")
-        plan = planning.year_plan(**arguments)
-    except planning.YearCopyError as error:
+        plan = years.year_plan(**arguments)
+    except years.YearCopyError as error:
         form.add_error(error.field if error.field in form.fields else None, str(error))
         return render(request, "planning/new_year.html", {"form": form})
     return render(request, "planning/new_year_confirm.html", {"form": form, "plan": plan})

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from poa import access, planning
+from poa import access, planning, years
 
 
 class Command(BaseCommand):
@@ -38,7 +38,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         user = self.acting_user(options["usuario"])
         try:
-            created = planning.year_create_from(
+            created = years.year_create_from(
                 source=options["source"],
                 year=options["year"],
                 user=user,
