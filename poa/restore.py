@@ -91,6 +91,11 @@ def restore_refusal(manifest) -> str | None:
 def _migrations_refusal(manifest):
     archived = {(app, name) for app, names in manifest["migrations"].items() for name in names}
     here = {(app, name) for app, names in applied_migrations().items() for name in names}
+    if not here:
+        return (
+            "La base de destino no tiene tablas: corra `python manage.py migrate` en ella y "
+            "restaure después."
+        )
     missing = sorted(archived - here)
     if missing:
         return (

@@ -22,6 +22,10 @@ class Command(BaseCommand):
         path = options["out"]
         try:
             summary = backup.backup_create(path=path)
+        except FileNotFoundError:
+            raise CommandError(f"No existe la carpeta de {path}: créela o elija otra.") from None
+        except PermissionError:
+            raise CommandError(f"POA no tiene permiso de escribir {path}.") from None
         except OSError as error:
             raise CommandError(f"No se pudo escribir {path}: {error.strerror or error}.") from None
         except DatabaseError as error:

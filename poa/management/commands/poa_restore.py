@@ -42,7 +42,11 @@ class Command(BaseCommand):
     def confirm(self, manifest):
         self.stdout.write(self.origin(manifest))
         database = connection.settings_dict["NAME"]
-        answer = input(f"¿Restaurarlo en la base {database} ({connection.vendor})? [s/N] ")
+        try:
+            answer = input(f"¿Restaurarlo en la base {database} ({connection.vendor})? [s/N] ")
+        except (EOFError, KeyboardInterrupt):
+            self.stdout.write("")
+            return False
         return answer.strip().lower() in {"s", "si", "sí", "y", "yes"}
 
     def origin(self, manifest):
