@@ -179,7 +179,7 @@ def _write_archive(partial: Path) -> dict:
         # Kept files never change under the same name: they are read after the snapshot.
         files = [_write_file(archive, name, members) for name in names if _kept(name)]
         manifest = _manifest(tables, files, members)
-        archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+        archive.writestr(_entry(MANIFEST), json.dumps(manifest, ensure_ascii=False, indent=1))
     return manifest
 
 
@@ -199,7 +199,7 @@ def _snapshot():
 def _write_table(archive, model, members) -> dict:
     member = f"data/{label(model)}.jsonl"
     rows = 0
-    with archive.open(member, "w", force_zip64=True) as raw:
+    with archive.open(_entry(member), "w", force_zip64=True) as raw:
         out = _Digest(raw)
         queryset = model._base_manager.order_by("pk").iterator(chunk_size=CHUNK)
         for chunk in batches(queryset, CHUNK):
@@ -208,6 +208,13 @@ def _write_table(archive, model, members) -> dict:
                 rows += 1
     members[member] = out.entry
     return {"model": label(model), "member": member, "rows": rows}
+
+
+def _entry(member) -> zipfile.ZipInfo:
+    """A compressed member dated now (local time, as `unzip -l` shows it)."""
+    entry = zipfile.ZipInfo(member, date_time=timezone.localtime().timetuple()[:6])
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    return entry
 
 
 def _json_line(value) -> bytes:
@@ -262,7 +269,7 @@ def _kept(name) -> bool:
 
 def _write_file(archive, name, members) -> dict:
     member = f"files/{name}"
-    with default_storage.open(name, "rb") as source, archive.open(member, "w") as raw:
+    with default_storage.open(name, "rb") as source, archive.open(_entry(member), "w") as raw:
         out = _Digest(raw)
         while chunk := source.read(COPY_BUFFER):
             out.write(chunk)

@@ -6,6 +6,7 @@ newer format are refused with a Spanish message, before anything is written."""
 import io
 import json
 import os
+import stat
 import subprocess
 import sys
 import uuid
@@ -257,6 +258,14 @@ def archive(reference, tmp_path):
     path = tmp_path / "poa.zip"
     backup(path)
     return path
+
+
+def test_the_archive_is_readable_only_by_its_owner(archive):
+    # It holds every account's password hash.
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    manifest = manifest_of(archive)
+    assert manifest["format_version"] == 1
+    assert {"data/auth.user.jsonl", "data/poa.quarterlyprogress.jsonl"} <= set(manifest["members"])
 
 
 def test_restore_refuses_a_database_with_data_and_writes_nothing(archive):
