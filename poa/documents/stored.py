@@ -21,12 +21,21 @@ def stored_name(sheet) -> str | None:
     """tmm-f004/2023/59/102/T2-<report>-<authorization>.pdf; None while not authorized."""
     if sheet.authorization_id is None:
         return None
-    ramo = get_valid_filename(sheet.ramo.clave)
-    ue = get_valid_filename(sheet.unidad_ejecutora.clave)
-    return (
-        f"tmm-f004/{sheet.year}/{ramo}/{ue}/"
-        f"T{sheet.quarter}-{sheet.report_id}-{sheet.authorization_id}.pdf"
+    return kept_name(
+        year=sheet.year,
+        ramo=sheet.ramo.clave,
+        ue=sheet.unidad_ejecutora.clave,
+        quarter=sheet.quarter,
+        report_id=sheet.report_id,
+        authorization_id=sheet.authorization_id,
     )
+
+
+def kept_name(*, year, ramo, ue, quarter, report_id, authorization_id) -> str:
+    """The name the PDF of one authorization of a report is kept under (poa.backup copies
+    them by this name too)."""
+    ramo, ue = get_valid_filename(ramo), get_valid_filename(ue)
+    return f"tmm-f004/{year}/{ramo}/{ue}/T{quarter}-{report_id}-{authorization_id}.pdf"
 
 
 def read(sheet) -> bytes | None:
