@@ -25,7 +25,7 @@ from django.contrib.contenttypes.management import create_contenttypes
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 
-from poa import batch, notifications, planning, workflow
+from poa import batch, modifications, notifications, workflow
 from poa.models import (
     CapturePeriod,
     Ejercicio,
@@ -107,18 +107,18 @@ def sign_off_everything():
     call_command("poa_demo", stdout=io.StringIO())
     planeacion = user("planeacion")
     meta_300 = Meta.objects.get(numero=300, unidad_ejecutora__ramo__ejercicio__year=2023)
-    modificacion = planning.modification_request(
+    modificacion = modifications.modification_request(
         meta=meta_300,
         user=user("captura201"),
         justificacion="Se reprograma una empresa al cuarto trimestre.",
-        change=planning.ChangeRequest(
+        change=modifications.ChangeRequest(
             descripcion=meta_300.descripcion,
             unidad_medida=meta_300.unidad_medida,
             meta_anual="15",
             programado=["4", "5", "3", "3"],
         ),
     )
-    planning.modification_approve(modificacion=modificacion, user=planeacion)
+    modifications.modification_approve(modificacion=modificacion, user=planeacion)
     period = CapturePeriod.objects.get(ejercicio__year=2023, quarter=3)
     workflow.exception_grant(
         period=period,
