@@ -189,3 +189,11 @@ def test_the_navigation_leads_to_the_latest_quarter_opened(client, capturista_10
     response = client.get(reverse("poa:tracking-latest"))
     assert response["Location"] == url(quarter=3)
     assert reverse("poa:tracking-latest") in client.get("/").content.decode()
+
+
+def test_a_long_table_pages_in_spanish_and_scrolls_in_its_own_box(client, planeacion):
+    client.force_login(planeacion)
+    html = client.get(url(nivel="meta", per_page=10)).content.decode()
+    assert 'aria-label="Páginas de la tabla"' in html and "Table navigation" not in html
+    assert "siguiente <span" in html and "Página 1 de 2 · 20 registros" in html
+    assert '<div class="table-container table-responsive">' in html
