@@ -222,8 +222,8 @@ def test_planeacion_sees_current_and_proposed_figures_with_the_differences_named
             r'<th scope="row" class="small">(.*?)</th>(.*?)</tr>', html, re.S
         )
     )
-    assert re.findall(r">([\d,]+)<", rows["Meta anual"]) == ["340", "360"]
-    assert "<strong>Cambia</strong>" in rows["Meta anual"]
+    assert re.findall(r">([\d,]+)<", rows["Meta anual autorizada"]) == ["340", "360"]
+    assert "<strong>Cambia</strong>" in rows["Meta anual autorizada"]
     assert "<strong>Cambia</strong>" in rows["Programado Jul-Sep"]
     assert "Sin cambio" in rows["Programado Abr-Jun"]
     assert MODIFICATION.transition("approve").label in html
