@@ -197,3 +197,12 @@ def test_a_long_table_pages_in_spanish_and_scrolls_in_its_own_box(client, planea
     assert 'aria-label="Páginas de la tabla"' in html and "Table navigation" not in html
     assert "siguiente <span" in html and "Página 1 de 2 · 20 registros" in html
     assert '<div class="table-container table-responsive">' in html
+
+
+def test_a_programa_in_the_charts_is_named_with_its_ramo(client, planeacion):
+    """Every ramo may have a 511 GESTIÓN ADMINISTRATIVA: the chart's legend tells them apart."""
+    client.force_login(planeacion)
+    charts = client.get(url()).content.decode().split("tracking-charts")[1]
+    assert "59-511 GESTIÓN ADMINISTRATIVA" in charts
+    assert "59-592 PROMOCIÓN Y ATRACCIÓN DE INVERSIONES SOSTENIBLES" in charts
+    assert "59 COMISIÓN DE DESARROLLO INDUSTRIAL DE MEXICALI" in charts and "59-59 " not in charts

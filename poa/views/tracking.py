@@ -78,7 +78,11 @@ def _charts(data, quarter):
         return []
     counts = tracking.light_counts(data)
     return [
-        _progress("programa", tracking.quarter_series(data.programas, quarter), quarter),
+        _progress(
+            "programa",
+            tracking.quarter_series(data.programas, quarter, with_ramo=True),
+            quarter,
+        ),
         _progress("ramo", tracking.quarter_series(data.ramos, quarter), quarter),
         (
             "Metas por semáforo",
