@@ -1,11 +1,15 @@
 """Filters of the report list and of the overview of the annual programming."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from poa import figures
 from poa.models import Ejercicio, Meta, Modificacion, Programacion, Ramo, Report, UnidadEjecutora
 from poa.selectors import NO_PROGRAMMING, NO_PROGRAMMING_LABEL
+
+# A placeholder, not a help text under the field: the filters' fields stay aligned in one row.
+UNIT_SEARCH = forms.TextInput(attrs={"placeholder": "Clave o nombre, p. ej. 102"})
 
 
 class ReportFilter(django_filters.FilterSet):
@@ -24,7 +28,9 @@ class ReportFilter(django_filters.FilterSet):
         label="Estado", choices=Report.State.choices, empty_label="Todos"
     )
     unidad = django_filters.CharFilter(
-        label="Unidad ejecutora", method="filter_unidad", help_text="Clave o nombre"
+        label="Unidad ejecutora",
+        method="filter_unidad",
+        widget=UNIT_SEARCH,
     )
 
     class Meta:
@@ -52,7 +58,9 @@ class ProgrammingFilter(django_filters.FilterSet):
         empty_label="Todas",
     )
     unidad = django_filters.CharFilter(
-        label="Unidad ejecutora", method="filter_unidad", help_text="Clave o nombre"
+        label="Unidad ejecutora",
+        method="filter_unidad",
+        widget=UNIT_SEARCH,
     )
 
     class Meta:

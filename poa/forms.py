@@ -263,7 +263,7 @@ class ModificationRequestForm(forms.Form):
         error_messages={"invalid_choice": "Elija una unidad de medida de la lista."},
     )
     meta_anual = forms.CharField(
-        label="Meta anual", required=False, max_length=30, widget=_figure_input()
+        label="Meta anual autorizada", required=False, max_length=30, widget=_figure_input()
     )
     cancelar = forms.BooleanField(label="Cancelar la meta", required=False)
     confirmar_cancelacion = forms.BooleanField(

@@ -363,7 +363,7 @@ def _yes_no(value):
 COMPARED = (
     ("Descripción", lambda planned: " ".join(planned.descripcion.split())),
     ("Unidad de medida", lambda planned: planned.unidad_medida.nombre),
-    ("Meta anual", lambda planned: figures.format_figure(planned.meta_anual)),
+    ("Meta anual autorizada", lambda planned: figures.format_figure(planned.meta_anual)),
     *(
         (
             f"Programado {figures.QUARTER_LABELS[q]}",

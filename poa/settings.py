@@ -234,7 +234,7 @@ POA_TRUSTED_PROXIES = env_number("POA_TRUSTED_PROXIES", 0)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "tables/table.html"
 SIMPLE_HISTORY_REVERT_DISABLED = True  # a report or figure changes only through poa.workflow
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -209,7 +209,7 @@ class TrackingTable(tables.Table):
     class Meta:
         attrs = {"class": "table table-sm align-middle bg-white tracking-table"}
         empty_text = "No hay metas que coincidan con la búsqueda."
-        template_name = "django_tables2/bootstrap5.html"
+        template_name = "tables/table.html"
 
 
 class RamoTrackingTable(TrackingTable):

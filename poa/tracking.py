@@ -257,12 +257,15 @@ def _groups(metas, units, quarter):
     return list(programas.values()), list(ramos.values())
 
 
-def quarter_series(groups, quarter) -> list[tuple[str, list]]:
+def quarter_series(groups, quarter, *, with_ramo=False) -> list[tuple[str, list]]:
     """(label, [percent per quarter, None after `quarter`]) of each programa or ramo, for
-    poa.charts.progress_chart."""
+    poa.charts.progress_chart. `with_ramo` names a programa with its ramo ("59-511 …"):
+    every ramo may have its own 511 GESTIÓN ADMINISTRATIVA."""
     return [
         (
-            f"{group.clave} {group.nombre}",
+            f"{group.ramo}-{group.clave} {group.nombre}"
+            if with_ramo
+            else f"{group.clave} {group.nombre}",
             [group.series[q - 1].percent if q <= quarter else None for q in figures.QUARTERS],
         )
         for group in groups

@@ -46,6 +46,11 @@ def test_changelist_search_and_add_pages_answer_200(reference, superuser_client,
 def test_admin_speaks_spanish(reference, superuser_client):
     page = superuser_client.get(reverse("admin:index")).content.decode()
     assert "Unidades ejecutoras" in page and "Líneas de acción" in page
+    # the apps POA installs from others are named in Spanish too
+    assert "Bloqueos de inicio de sesión" in page and "Intentos de acceso fallidos" in page
+    assert "Tareas en segundo plano" in page and "Resultados de tareas" in page
+    for english in ("Axes", "Access attempts", "Access logs", "Tasks Database", "Task Results"):
+        assert english not in page
 
 
 def test_meta_page_shows_its_four_quarters_inline(reference, superuser_client):

@@ -67,6 +67,16 @@ def test_grid_shows_the_four_quarters_and_the_figures_so_far(q3_open, client, ca
         assert f">{text}<" in row
 
 
+def test_the_grid_and_the_signer_name_the_annual_target_as_the_sheet_does(
+    q3_open, client, capturista_201, aaron
+):
+    client.force_login(capturista_201)
+    assert "Meta anual<br>autorizada" in client.get(grid_url()).content.decode()
+    client.force_login(aaron)
+    html = client.get(reverse("poa:report", args=[2023, "59", "201", 3])).content.decode()
+    assert '<th scope="col" class="num">Meta anual autorizada</th>' in html
+
+
 def test_capturista_of_102_gets_404_on_the_grid_of_201(q3_open, client, capturista_102):
     client.force_login(capturista_102)
     assert client.get(grid_url("201")).status_code == 404

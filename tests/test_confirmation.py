@@ -146,3 +146,12 @@ def test_report_page_reads_4_or_8_metas_in_the_same_number_of_queries(sent_q2, c
     queries_of_report_page(client, "101")  # warm the session and the content types
     assert len(unit("101").metas.all()) == 4 and len(unit("201").metas.all()) == 8
     assert queries_of_report_page(client, "101") == queries_of_report_page(client, "201")
+
+
+def test_the_summary_counts_the_metas_still_to_capture(q3_open, client, aaron):
+    complete_quarter("201", 3)
+    QuarterlyProgress.objects.filter(meta__numero__in=[305, 306], quarter=3).update(alcanzado=None)
+    client.force_login(aaron)
+    html = client.get(action_url("enviar", quarter=3)).content.decode()
+    summary = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html.split("confirmation-summary")[1]))
+    assert "8 metas; 2 sin capturar; ninguna difiere de lo programado." in summary

@@ -86,6 +86,16 @@ def test_the_grid_says_who_sends_and_whether_they_were_told(captured_102, client
     assert "Se le avisó que la captura está lista el" in html
 
 
+def test_a_read_only_grid_does_not_ask_to_press_a_button_it_does_not_show(
+    q3_open, client, planeacion, capturista_102
+):
+    workflow.period_close(period=q3_open, user=planeacion)
+    client.force_login(capturista_102)
+    html = client.get(reverse("poa:capture-grid", args=[2023, "59", "102", 3])).content.decode()
+    assert "Solo lectura." in html and "Envía el informe (firma ELABORÓ)" in html
+    assert "Aún no se le ha avisado" not in html and ready_url() not in html
+
+
 def test_a_reopened_report_shows_its_reason_on_the_home_page_as_a_return_does(
     reference, client, planeacion, aaron, capturista_201
 ):

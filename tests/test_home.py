@@ -196,3 +196,24 @@ def test_an_uncaptured_quarter_is_judged_on_the_quarters_before_it(planeacion, q
     # Q3 not captured yet: 172 achieved against 170 programmed up to Q2, not 270
     assert (row_305.progress.programmed, row_305.progress.achieved) == (170, 172)
     assert row_305.progress.light == "verde"
+
+
+def test_planeacion_with_a_request_to_decide_is_not_told_nothing_is_pending(
+    client, planeacion, capturista_201, q3_open
+):
+    from tests.test_crawl import request_change
+
+    client.force_login(planeacion)
+    assert "Nada pendiente de su firma" in client.get(HOME).content.decode()
+    request_change(305, capturista_201, annual=360, q3=120)
+    html = client.get(HOME).content.decode()
+    assert "Modificaciones programáticas por decidir" in html
+    assert "Nada pendiente de su firma" not in html
+
+
+def test_the_quarter_s_reports_have_their_own_heading_under_the_year_s_programming(
+    client, aaron, q3_open
+):
+    client.force_login(aaron)
+    html = client.get(HOME).content.decode()
+    assert "Informes trimestrales" in html.split("pending-list")[0]

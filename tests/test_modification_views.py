@@ -222,8 +222,8 @@ def test_planeacion_sees_current_and_proposed_figures_with_the_differences_named
             r'<th scope="row" class="small">(.*?)</th>(.*?)</tr>', html, re.S
         )
     )
-    assert re.findall(r">([\d,]+)<", rows["Meta anual"]) == ["340", "360"]
-    assert "<strong>Cambia</strong>" in rows["Meta anual"]
+    assert re.findall(r">([\d,]+)<", rows["Meta anual autorizada"]) == ["340", "360"]
+    assert "<strong>Cambia</strong>" in rows["Meta anual autorizada"]
     assert "<strong>Cambia</strong>" in rows["Programado Jul-Sep"]
     assert "Sin cambio" in rows["Programado Abr-Jun"]
     assert MODIFICATION.transition("approve").label in html
@@ -314,3 +314,27 @@ def test_the_grid_sends_a_quarter_after_a_cancellation_without_the_cancelled_met
     assert response.status_code == 302
     assert Report.objects.get(unidad_ejecutora=unit("201"), quarter=4).state == "enviado"
     assert QuarterlyProgress.objects.get(meta__numero=305, quarter=4).alcanzado is None
+
+
+def test_the_meta_page_heads_with_its_number_and_unit_then_its_description(
+    q2_authorized, client, capturista_201
+):
+    client.force_login(capturista_201)
+    html = client.get(meta_url()).content.decode()
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1)
+    assert heading.startswith("Meta 305 · UE 201 DEPARTAMENTO DE PROMOCIÓN INDUSTRIAL")
+    assert "Generar actividades de prospección" not in heading
+    assert "305.- Generar actividades de prospección" in html
+
+
+def test_a_meta_of_a_programming_still_in_draft_is_not_called_authorized(
+    client, planeacion, capturista_201
+):
+    planning.year_create_from(source=2023, year=2024, user=planeacion, copy_metas=True)
+    meta = Meta.objects.get(numero=305, unidad_ejecutora__ramo__ejercicio__year=2024)
+    client.force_login(capturista_201)
+    html = client.get(reverse("poa:meta-detail", args=[meta.pk])).content.decode()
+    assert "Programación sin aprobar" in html and "Meta anual programada" in html
+    assert "Meta anual autorizada" not in html
+    assert "la primera versión de la meta quedará aquí cuando planeación la apruebe" in html
+    assert reverse("poa:programming", args=[2024, "59", "201"]) + "#meta-305" in html

@@ -417,7 +417,7 @@ def test_a_request_emails_planeacion_with_what_changes_and_why(
     assert email.subject == "POA 2023 · UE 201: solicitud de modificación de la meta 305"
     body = email.body
     assert "La unidad ejecutora 201 DEPARTAMENTO DE PROMOCIÓN INDUSTRIAL solicita" in body
-    assert "- Meta anual: 340 → 360" in body
+    assert "- Meta anual autorizada: 340 → 360" in body
     assert "- Programado Jul-Sep: 100 → 120" in body
     assert "Programado Abr-Jun" not in body  # only what changes
     assert "Justificación: Se sumó una feria industrial en septiembre." in body

@@ -241,3 +241,6 @@ def test_a_reason_ending_in_a_period_prints_one_period(client, planeacion, aaron
         html = client.get(reverse(name, args=[2023, "59", "201", 3])).content.decode()
         assert "(hora de Mexicali), por prórroga: Cambio de titular." in html, name
     assert "Cambio de titular (planeacion," in periods_page(client, planeacion)
+    planeacion.first_name, planeacion.last_name = "Patricia", "Ramírez Soto"
+    planeacion.save()
+    assert "Cambio de titular (Patricia Ramírez Soto," in periods_page(client, planeacion)

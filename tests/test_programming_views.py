@@ -274,7 +274,10 @@ def test_an_approved_programming_reads_as_a_table_and_refuses_saves(client, capt
     page = html(response)
     assert "Solo lectura." in page and PROGRAMMING.state("aprobada").waiting in page
     assert 'name="row"' not in page and "programming-table-readonly" in page
-    assert re.search(r"205</span>\.- .*PROYECTO", page, re.S)
+    meta_205 = Meta.objects.get(unidad_ejecutora=unit("102"), numero=205)
+    # each meta opens its page, where a modificación programática is requested
+    assert re.search(rf'href="/metas/{meta_205.pk}/">205</a>\.- .*PROYECTO', page, re.S)
+    assert "Para cambiar una meta, abra su número" in page
     meta = Meta.objects.get(unidad_ejecutora=unit("102"), numero=200)
     response = post_rows(client, [stored_row(meta, annual="40")], clave="102")
     assert response.status_code == 302

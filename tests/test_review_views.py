@@ -185,3 +185,14 @@ def test_report_page_of_a_draft_explains_there_is_no_history_yet(q3_open, client
     html = client.get(report_url()).content.decode()
     assert "Aún no hay movimientos" in html
     assert action_url("enviar") in html
+
+
+def test_an_authorized_report_says_once_that_only_planeacion_reopens_it(
+    sent_201, client, aaron, capturista_201
+):
+    workflow.report_review(report=report_of(), user=aaron)
+    workflow.report_authorize(report=report_of(), user=aaron)
+    client.force_login(capturista_201)
+    html = client.get(report_url()).content.decode().lower()
+    assert html.count("solo planeación puede reabrirlo") == 1
+    assert "cifras definitivas del trimestre." in html

@@ -92,3 +92,10 @@ def test_typed_markup_in_observaciones_is_escaped_on_screen(client, planeacion):
     assert "&lt;img src=http://evil.example/spy.png&gt;" in page
     assert "<script>alert" not in page
     assert "<img src=http://evil.example" not in page
+
+
+def test_the_screen_view_leads_back_to_the_unit_s_report(client, head_102):
+    client.force_login(head_102)
+    html = client.get(sheet_url(2023, 59, 102, 2)).content.decode()
+    crumbs = html.split('aria-label="Ruta"')[1].split("</nav>")[0]
+    assert 'href="/informes/2023/59/102/2/"' in crumbs and "Informe UE 102 · Abr-Jun 2023" in crumbs

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from poa import tracking, workflow
+from poa import planning, tracking, workflow
 from poa.models import Meta, QuarterlyProgress
 from tests.conftest import complete_quarter, unit
 
@@ -189,3 +189,33 @@ def test_the_navigation_leads_to_the_latest_quarter_opened(client, capturista_10
     response = client.get(reverse("poa:tracking-latest"))
     assert response["Location"] == url(quarter=3)
     assert reverse("poa:tracking-latest") in client.get("/").content.decode()
+
+
+def test_a_new_year_not_yet_opened_does_not_hide_the_quarter_being_captured(
+    client, planeacion, q3_open
+):
+    planning.year_create_from(source=2023, year=2024, user=planeacion)
+    client.force_login(planeacion)
+    assert client.get(reverse("poa:tracking-latest"))["Location"] == url(quarter=3)
+
+
+def test_before_any_quarter_is_opened_the_seguimiento_starts_at_the_first(client, planeacion):
+    client.force_login(planeacion)
+    assert client.get(reverse("poa:tracking-latest"))["Location"] == url(quarter=1)
+
+
+def test_a_long_table_pages_in_spanish_and_scrolls_in_its_own_box(client, planeacion):
+    client.force_login(planeacion)
+    html = client.get(url(nivel="meta", per_page=10)).content.decode()
+    assert 'aria-label="Páginas de la tabla"' in html and "Table navigation" not in html
+    assert "siguiente <span" in html and "Página 1 de 2 · 20 registros" in html
+    assert '<div class="table-container table-responsive">' in html
+
+
+def test_a_programa_in_the_charts_is_named_with_its_ramo(client, planeacion):
+    """Every ramo may have a 511 GESTIÓN ADMINISTRATIVA: the chart's legend tells them apart."""
+    client.force_login(planeacion)
+    charts = client.get(url()).content.decode().split("tracking-charts")[1]
+    assert "59-511 GESTIÓN ADMINISTRATIVA" in charts
+    assert "59-592 PROMOCIÓN Y ATRACCIÓN DE INVERSIONES SOSTENIBLES" in charts
+    assert "59 COMISIÓN DE DESARROLLO INDUSTRIAL DE MEXICALI" in charts and "59-59 " not in charts

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from poa import access, figures, history, planning, selectors
+from poa import access, figures, history, planning, selectors, workflow
 from poa import modifications as services
 from poa.filters import ModificacionFilter
 from poa.forms import ModificationRequestForm, TransitionForm
@@ -91,6 +91,7 @@ def _render_meta(request, meta, form=None):
         ],
         "form": form,
         "request_lock": lock,
+        "approved": workflow.programming_approved(ue),
     }
     return render(request, "capture/meta_detail.html", context)
 

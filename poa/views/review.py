@@ -50,6 +50,10 @@ class Confirmation:
     def variances(self) -> list[ConfirmationRow]:
         return [row for row in self.rows if row.differs]
 
+    @property
+    def uncaptured(self) -> list[ConfirmationRow]:
+        return [row for row in self.rows if row.achieved is None]
+
 
 def _confirmation(report) -> Confirmation:
     sheet = build_sheet(report.unidad_ejecutora, report.quarter)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from poa import access, batch
 from poa.documents import pdf, stored, xlsx
+from poa.figures import QUARTER_LABELS
 from poa.forms import SheetExportForm
 from poa.models import Ramo, SheetExport
 from poa.sheet import build_sheet, build_sheets
@@ -45,7 +46,8 @@ def _download(document):
 @login_required
 def sheet(request, year, ramo, ue, quarter):
     unidad = access.get_unit_or_404(request.user, year, ramo, ue)
-    return render(request, "sheets/tmm_f004.html", {"sheet": build_sheet(unidad, quarter)})
+    context = {"sheet": build_sheet(unidad, quarter), "quarter_label": QUARTER_LABELS[quarter]}
+    return render(request, "sheets/tmm_f004.html", context)
 
 
 @login_required

@@ -78,7 +78,11 @@ def _charts(data, quarter):
         return []
     counts = tracking.light_counts(data)
     return [
-        _progress("programa", tracking.quarter_series(data.programas, quarter), quarter),
+        _progress(
+            "programa",
+            tracking.quarter_series(data.programas, quarter, with_ramo=True),
+            quarter,
+        ),
         _progress("ramo", tracking.quarter_series(data.ramos, quarter), quarter),
         (
             "Metas por semáforo",
@@ -106,10 +110,13 @@ def _progress(noun, series, quarter):
 
 @login_required
 def tracking_latest(request):
-    """The seguimiento of the latest year at its latest quarter opened for capture (the first
-    quarter while none is)."""
+    """The seguimiento of the latest quarter opened for capture, as on the home page (a year
+    started but not yet opened does not hide the quarter being captured); the first quarter
+    of the latest year while none is opened."""
+    latest = tracking.latest_quarter()
+    if latest:
+        return redirect("poa:tracking", *latest)
     ejercicio = Ejercicio.objects.order_by("-year").first()
     if ejercicio is None:
         raise Http404("Aún no hay ejercicios registrados.")
-    period = ejercicio.periodos.order_by("-quarter").first()
-    return redirect("poa:tracking", ejercicio.year, period.quarter if period else 1)
+    return redirect("poa:tracking", ejercicio.year, 1)

@@ -33,7 +33,7 @@ def sign_in(page, base):
 def test_planeacion_reviews_the_reference_year_and_opens_meta_206(live_server, page, folder):
     sign_in(page, live_server.url)
     page.get_by_role("button", name="Planeación").click()
-    page.get_by_role("link", name="Revisión de consistencia").click()
+    page.get_by_role("link", name="Revisión de congruencia").click()
     expect(page.get_by_role("heading", name="Revisión de congruencia 2023")).to_be_visible()
     expect(page.locator(".consistency-table tbody tr")).to_have_count(5)
     page.screenshot(path=folder / "1-reference.png", full_page=True)

@@ -1,0 +1,73 @@
+"""On a phone (390 px wide) no page is wider than the screen: wide tables and the TMM-F004
+scroll sideways inside their own box, so the page itself never has to be dragged to reach a
+button or a column. Each page leaves a screenshot in test-artifacts/phone/."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "poa-demo-2023"
+PHONE = {"width": 390, "height": 844}
+PAGES = {
+    "planeacion": [
+        "/",
+        "/informes/",
+        "/programacion/2023/",
+        "/planeacion/periodos/",
+        "/planeacion/modificaciones/",
+        "/planeacion/revision/2023/",
+        "/seguimiento/2023/2/?nivel=ue",
+        "/seguimiento/2023/2/?nivel=meta",
+    ],
+    "captura102": [
+        "/",
+        "/captura/2023/59/102/3/",
+        "/informes/2023/59/102/2/",
+        "/metas/5/",
+        "/tmm-f004/2023/59/102/2/",
+        "/programacion/2023/59/102/",
+    ],
+}
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": PHONE}
+
+
+@pytest.fixture
+def base(live_server):
+    call_command("poa_demo", stdout=io.StringIO())
+    return live_server.url
+
+
+def signed_in(new_context, base, username):
+    page = new_context().new_page()
+    page.goto(f"{base}/cuenta/login/")
+    page.get_by_label("Usuario").fill(username)
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Entrar").click()
+    expect(page.get_by_role("heading", name="Mis pendientes")).to_be_visible()
+    return page
+
+
+@pytest.mark.parametrize("username", PAGES)
+def test_no_page_is_wider_than_a_phone(base, new_context, username):
+    folder = ARTIFACTS / "phone"
+    folder.mkdir(parents=True, exist_ok=True)
+    page = signed_in(new_context, base, username)
+    wider = {}
+    for path in PAGES[username]:
+        page.goto(base + path)
+        name = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-") or "inicio"
+        page.screenshot(path=folder / f"{username}-{name}.png", full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            wider[path] = width
+    assert wider == {}
