@@ -470,15 +470,26 @@ def capture_save(*, report, user, version, rows, send=False) -> CaptureResult:
 def _save_progresses(report, progresses, user, *, reason):
     """Stores changed figures of the report's quarter and bumps its version, so a grid
     opened before refuses to overwrite them."""
-    history.record_baseline(progresses)
-    for progress in progresses:
-        progress._history_user = user
-        progress._change_reason = reason
-        progress.save()
+    _store_progresses(progresses, user, reason=reason)
     report.version += 1
     report._history_user = user
     report._change_reason = reason
     report.save(update_fields=["version", "updated_at"])
+
+
+def _store_progresses(progresses, user, *, reason):
+    """Stores changed quarters in a few queries whatever their number (a grid, a correction,
+    an import), each with its history record; the values before come first for rows loaded
+    without history."""
+    history.record_baseline(progresses)
+    stored = [p for p in progresses if p.pk]
+    new = [p for p in progresses if not p.pk]
+    options = {"default_user": user, "default_change_reason": reason}
+    if stored:
+        fields = ["alcanzado", "observaciones"]
+        bulk_update_with_history(stored, QuarterlyProgress, fields, **options)
+    if new:
+        bulk_create_with_history(new, QuarterlyProgress, **options)
 
 
 def _as_int(value):
@@ -538,7 +549,8 @@ def _apply_rows(progresses, rows, *, sending=False):
             continue
         progress.alcanzado, progress.observaciones = alcanzado, observaciones
         try:
-            progress.full_clean(validate_unique=False, validate_constraints=False)
+            # The meta was just read with the row: checking that it exists is one query a row.
+            progress.full_clean(exclude=["meta"], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             errors[int(meta_id)] = {k: " ".join(v) for k, v in error.message_dict.items()}
             continue
@@ -668,24 +680,13 @@ def progress_import(*, unidad_ejecutora, quarter, user, rows) -> int:
         progresses = _progresses_for(report, rows)
         changed = _imported_changes(progresses, rows)
         if changed:
-            _save_imported(changed, user)
+            _store_progresses(changed, user, reason=IMPORT_REASON)
             if report.pk:
                 report.version += 1
                 report._history_user = user
                 report._change_reason = IMPORT_REASON
                 report.save(update_fields=["version", "updated_at"])
     return len(changed)
-
-
-def _save_imported(progresses, user):
-    """Stores the changed quarters in a few queries whatever their number, each with its
-    history record (the values before come first for rows loaded without history)."""
-    history.record_baseline(progresses)
-    stored = [p for p in progresses if p.pk]
-    new = [p for p in progresses if not p.pk]
-    options = {"default_user": user, "default_change_reason": IMPORT_REASON}
-    bulk_update_with_history(stored, QuarterlyProgress, ["alcanzado", "observaciones"], **options)
-    bulk_create_with_history(new, QuarterlyProgress, **options)
 
 
 def _imported_report(ue, quarter) -> Report:

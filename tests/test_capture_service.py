@@ -327,6 +327,23 @@ def test_capture_rows_cost_two_queries_whatever_the_number_of_metas(
         assert len(workflow.capture_rows(large)) == 8
 
 
+def test_saving_every_meta_costs_the_same_queries_for_4_or_8_metas(
+    q3_open, aaron, head_102, django_assert_num_queries
+):
+    for clave, user, metas in [("101", aaron, 4), ("102", head_102, 8)]:
+        report = q3_report(clave)
+        rows = {
+            m.pk: row(1, "Se adelantó.") for m in Meta.objects.filter(unidad_ejecutora=unit(clave))
+        }
+        with django_assert_num_queries(15):
+            assert (
+                workflow.capture_save(
+                    report=report, user=user, version=report.version, rows=rows
+                ).changed
+                == metas
+            )
+
+
 @pytest.mark.parametrize("version", ["", "abc", 99])
 def test_a_tampered_version_is_refused_as_stale(q3_open, capturista_201, version):
     with pytest.raises(workflow.StaleVersionError) as refused:
