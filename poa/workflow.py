@@ -366,6 +366,23 @@ def capture_rows(report) -> list[CaptureRow]:
     ]
 
 
+def capture_rows_at_version(report, attempts=3) -> list[CaptureRow]:
+    """capture_rows as they stood at the report's version, the one a save from the grid
+    carries. The report and its rows are read one after the other: when a save lands in
+    between, the report moves on to it and the rows are read again. Should saves keep
+    landing, the last rows are kept with the version read before them, so that saving them
+    is refused as stale rather than overwriting figures the grid never showed."""
+    for attempt in range(attempts):
+        rows = capture_rows(report)
+        if report.pk is None:
+            return rows
+        current = Report.objects.filter(pk=report.pk).values_list("version", "state").get()
+        if current == (report.version, report.state) or attempt == attempts - 1:
+            return rows
+        report.version, report.state = current
+    return rows
+
+
 def _capture_row(meta, quarter, required=True) -> CaptureRow:
     series = meta.quarter_series()
     progress = next((p for p in meta.avances.all() if p.quarter == quarter), None)

@@ -62,7 +62,8 @@ def capture_grid(request, year, ramo, ue, quarter):
     report = selectors.report_or_404(request.user, year, ramo, ue, quarter)
     if request.method == "POST":
         return _save(request, report)
-    grid = [GridRow(row, CaptureRowForm(row=row)) for row in workflow.capture_rows(report)]
+    rows = workflow.capture_rows_at_version(report)
+    grid = [GridRow(row, CaptureRowForm(row=row)) for row in rows]
     return _render(request, report, grid)
 
 
