@@ -84,7 +84,16 @@ def test_a_grid_showing_other_figures_than_those_saved_is_a_mixed_up_update():
     ledger.seen.append(client.Seen(7, "cap2-17-101", 1, figures(1, 5)))
     findings = check(ledger, snapshot(1, "1", "2"))
     assert findings.mixed == [
-        "UE 17-101: cap2-17-101 vio en la versión 1 otras cifras que las guardadas"
+        "UE 17-101: cap2-17-101 vio en la versión 1 otras cifras, no las guardadas en ella"
+    ]
+
+
+def test_a_grid_showing_the_figures_of_a_later_version_is_a_mixed_up_update():
+    ledger = client.Ledger(acks=[ack(0, 1, 2), ack(1, 3, 4)])
+    ledger.seen.append(client.Seen(7, "cap2-17-101", 1, figures(3, 4)))
+    findings = check(ledger, snapshot(2, "3", "4"))
+    assert findings.mixed == [
+        "UE 17-101: cap2-17-101 vio en la versión 1 las de la versión 2, no las guardadas en ella"
     ]
 
 

@@ -334,7 +334,11 @@ class Capturista(Person):
         path, unit, user = self.account["grid"], self.account["unit"], self.account["username"]
         page = self.page or self.session.get(GRID, path)
         self.page = None
-        grid = parse_grid(page)
+        try:
+            grid = parse_grid(page)
+        except Failure as error:
+            self.stats.fail(GRID, f"{path}: {error}")
+            raise
         self.ledger.add("seen", Seen(unit, user, grid.version, grid.values))
         self.pause(self.timing.think)
         self.saves += 1
@@ -410,15 +414,18 @@ class Reviewer(Person):
         account, rng = self.account, self.rng
         choice = rng.random()
         if choice < 0.45:
-            self.session.get(TRACKING, rng.choice(account["tracking"]))
+            self.read(TRACKING, rng.choice(account["tracking"]), "<title>Seguimiento")
         elif choice < 0.8:
-            self.session.get(SHEET, rng.choice(account["units"])["sheet"])
+            self.read(SHEET, rng.choice(account["units"])["sheet"], "<title>TMM-F004")
         else:
-            unit = rng.choice(account["units"])
-            _, _, content = self.session.request(PDF, "GET", unit["pdf"])
-            if not content.startswith(b"%PDF"):
-                self.stats.fail(PDF, f"{unit['pdf']} no devolvió un PDF")
+            self.read(PDF, rng.choice(account["units"])["pdf"], b"%PDF")
         self.pause(self.timing.read)
+
+    def read(self, kind, path, start):
+        """A page or document, which must be what was asked for, not just any 200."""
+        content = self.session.get(kind, path)
+        if type(content) is not type(start) or start not in content[:4000]:
+            self.stats.fail(kind, f"{path} no devolvió lo esperado")
 
 
 def run(server, plan, *, seconds, timing, seed=1):

@@ -21,6 +21,7 @@ from tests.loadtest.verify import verify
 
 ROOT = Path(__file__).resolve().parents[2]
 SAVE_P95_TARGET = 300  # ms
+CORES = os.cpu_count() or 1
 
 
 @dataclass
@@ -47,7 +48,7 @@ class Result:
     workers: str
     log: Path
     load: tuple = ()  # the machine's load average before and after
-    cpu: dict = field(default_factory=dict)  # CPU seconds of client, server and database
+    cpu: dict = field(default_factory=dict)  # {"client": seconds, "series": CpuMeter's}
 
     @property
     def errors(self):
@@ -66,6 +67,13 @@ class Result:
         """Milliseconds of the requests of `kind` in the steady phase (or before it)."""
         since = self.steady_from
         return [ms for t, ms in self.stats.times[kind] if (t >= since) == steady]
+
+    def steady_cpu(self):
+        """(gunicorn CPU seconds, PostgreSQL CPU seconds, wall seconds) of the steady phase."""
+        series = self.cpu["series"]
+        start = next((row for row in series if row[0] >= self.steady_from), series[-1])
+        end = series[-1]
+        return end[1] - start[1], end[2] - start[2], max(end[0] - start[0], 0.001)
 
     def steady_requests(self):
         return sum(len(self.times(kind)) for kind in client.KINDS)
@@ -184,14 +192,16 @@ class Server:
 
 class CpuMeter(threading.Thread):
     """CPU seconds spent by gunicorn (the master and every worker it had) and by the
-    PostgreSQL backends of the database since the meter started, sampled from /proc twice a
-    second: what the load cost, whatever else the machine was doing meanwhile."""
+    PostgreSQL backends of the database, sampled from /proc twice a second: what the load
+    cost, whatever else the machine was doing meanwhile. `series` holds (monotonic time,
+    gunicorn seconds, PostgreSQL seconds) since the meter started."""
 
     def __init__(self, server_pid, database):
         super().__init__(daemon=True)
         self.server_pid, self.database = server_pid, database
         self.seen = {}  # pid: ("server" or "database", CPU seconds)
         self.stopped = threading.Event()
+        self.series = []
         self.sample()
         self.before = {pid: cpu for pid, (_, cpu) in self.seen.items()}  # starting gunicorn
 
@@ -200,9 +210,9 @@ class CpuMeter(threading.Thread):
             self.sample()
 
     def stop(self):
-        self.sample()
         self.stopped.set()
         self.join()
+        self.sample()
 
     def sample(self):
         tick = os.sysconf("SC_CLK_TCK")
@@ -211,11 +221,11 @@ class CpuMeter(threading.Thread):
                 self.seen[pid] = ("server", cpu / tick)
             elif self.database and self.database in cmdline(pid):
                 self.seen[pid] = ("database", cpu / tick)
-
-    def seconds(self, what):
-        return sum(
-            cpu - self.before.get(pid, 0) for pid, (kind, cpu) in self.seen.items() if kind == what
-        )
+        before = getattr(self, "before", {})
+        totals = {"server": 0.0, "database": 0.0}
+        for pid, (kind, cpu) in self.seen.items():
+            totals[kind] += cpu - before.get(pid, 0)
+        self.series.append((time.monotonic(), totals["server"], totals["database"]))
 
 
 def processes():
@@ -270,12 +280,12 @@ def run(config, database_url, folder, *, say=print) -> Result:
         stats, ledger, elapsed = client.run(
             ("127.0.0.1", port), plan, seconds=config.seconds, timing=config.timing
         )
-        cpu = {
-            "client": time.process_time() - own,
-            "server": meter.seconds("server"),
-            "database": meter.seconds("database"),
-        }
+        client_cpu = time.process_time() - own
         meter.stop()
+    cpu = {
+        "client": client_cpu,
+        "series": [(t - stats.start, server, db) for t, server, db in meter.series],
+    }
     load = (load, os.getloadavg()[0])
     after_file = folder / "after.json"
     manage(env, "-m", "tests.loadtest.data", "snapshot", "--plan", str(plan_file),
@@ -312,11 +322,14 @@ def report(result, *, timed=True, say=print):
     if result.load:
         say(f"Carga media de la máquina: {result.load[0]:.1f} antes, {result.load[1]:.1f} después.")
     if result.cpu:
-        cpu, total = result.cpu, sum(len(times) for times in stats.times.values())
+        server, database, seconds = result.steady_cpu()
+        requests = result.steady_requests()
         say(
-            f"CPU: gunicorn {cpu['server']:,.1f} s, PostgreSQL {cpu['database']:,.1f} s, este "
-            f"cliente {cpu['client']:,.1f} s, en {elapsed:.0f} s; gunicorn + PostgreSQL "
-            f"{(cpu['server'] + cpu['database']) * 1000 / max(total, 1):,.1f} ms por petición."
+            f"CPU en la fase estable: gunicorn {server:,.1f} s y PostgreSQL {database:,.1f} s "
+            f"en {seconds:,.1f} s ({(server + database) / seconds / CORES:.0%} de {CORES} "
+            f"núcleos), {server * 1000 / max(requests, 1):,.1f} + "
+            f"{database * 1000 / max(requests, 1):,.1f} ms por petición; este cliente "
+            f"{result.cpu['client']:,.1f} s en toda la prueba."
         )
     logins, early = result.times(client.LOGIN, steady=False), result.times(client.SAVE, False)
     say(

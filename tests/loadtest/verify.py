@@ -107,7 +107,9 @@ def _check_unit(findings, name, before, now, acks, seen, doubts):
         findings.lost.append(f"{name}: la base no tiene lo último acusado (metas {metas})")
     for page in seen:
         if page.version in expected and page.values != expected[page.version]:
+            other = [v for v, values in expected.items() if values == page.values]
+            shown = f"las de la versión {other[0]}" if other else "otras cifras"
             findings.mixed.append(
-                f"{name}: {page.user} vio en la versión {page.version} otras cifras que "
-                "las guardadas"
+                f"{name}: {page.user} vio en la versión {page.version} {shown}, no las "
+                "guardadas en ella"
             )
