@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1:8000
 # The development server and the demo run with DEBUG (and its development key) unless told.
 DEV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run serve test bench lint format system-deps browser-deps demo clean
+.PHONY: run serve test bench loadtest lint format system-deps browser-deps demo clean
 
 # The web server and, beside it, the worker of the background jobs (emails, kept sheets,
 # ZIPs of every sheet); stopping the server (Ctrl+C) stops the worker too.
@@ -37,6 +37,12 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m tests.bench_sheet || status=1; \
 	$(BIN)/python -m tests.bench_batch || status=1; \
 	exit $$status
+
+# 50 capturistas and 5 reviewers against gunicorn on a throw-away PostgreSQL database for about
+# 90 s (LOADTEST_SECONDS); fails when a request errs, an update is lost or mixed up, or saving
+# the grid takes 300 ms or more at p95 (README, "Prueba de carga").
+loadtest: $(VENV)/.installed
+	$(BIN)/python -m tests.loadtest
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -366,6 +366,23 @@ def capture_rows(report) -> list[CaptureRow]:
     ]
 
 
+def capture_rows_at_version(report, attempts=3) -> list[CaptureRow]:
+    """capture_rows as they stood at the report's version, the one a save from the grid
+    carries. The report and its rows are read one after the other: when a save lands in
+    between, the report moves on to it and the rows are read again. Should saves keep
+    landing, the last rows are kept with the version read before them, so that saving them
+    is refused as stale rather than overwriting figures the grid never showed."""
+    for attempt in range(attempts):
+        rows = capture_rows(report)
+        if report.pk is None:
+            return rows
+        current = Report.objects.filter(pk=report.pk).values_list("version", "state").get()
+        if current == (report.version, report.state) or attempt == attempts - 1:
+            return rows
+        report.version, report.state = current
+    return rows
+
+
 def _capture_row(meta, quarter, required=True) -> CaptureRow:
     series = meta.quarter_series()
     progress = next((p for p in meta.avances.all() if p.quarter == quarter), None)
@@ -470,15 +487,26 @@ def capture_save(*, report, user, version, rows, send=False) -> CaptureResult:
 def _save_progresses(report, progresses, user, *, reason):
     """Stores changed figures of the report's quarter and bumps its version, so a grid
     opened before refuses to overwrite them."""
-    history.record_baseline(progresses)
-    for progress in progresses:
-        progress._history_user = user
-        progress._change_reason = reason
-        progress.save()
+    _store_progresses(progresses, user, reason=reason)
     report.version += 1
     report._history_user = user
     report._change_reason = reason
     report.save(update_fields=["version", "updated_at"])
+
+
+def _store_progresses(progresses, user, *, reason):
+    """Stores changed quarters in a few queries whatever their number (a grid, a correction,
+    an import), each with its history record; the values before come first for rows loaded
+    without history."""
+    history.record_baseline(progresses)
+    stored = [p for p in progresses if p.pk]
+    new = [p for p in progresses if not p.pk]
+    options = {"default_user": user, "default_change_reason": reason}
+    if stored:
+        fields = ["alcanzado", "observaciones"]
+        bulk_update_with_history(stored, QuarterlyProgress, fields, **options)
+    if new:
+        bulk_create_with_history(new, QuarterlyProgress, **options)
 
 
 def _as_int(value):
@@ -538,7 +566,8 @@ def _apply_rows(progresses, rows, *, sending=False):
             continue
         progress.alcanzado, progress.observaciones = alcanzado, observaciones
         try:
-            progress.full_clean(validate_unique=False, validate_constraints=False)
+            # The meta was just read with the row: checking that it exists is one query a row.
+            progress.full_clean(exclude=["meta"], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             errors[int(meta_id)] = {k: " ".join(v) for k, v in error.message_dict.items()}
             continue
@@ -668,24 +697,13 @@ def progress_import(*, unidad_ejecutora, quarter, user, rows) -> int:
         progresses = _progresses_for(report, rows)
         changed = _imported_changes(progresses, rows)
         if changed:
-            _save_imported(changed, user)
+            _store_progresses(changed, user, reason=IMPORT_REASON)
             if report.pk:
                 report.version += 1
                 report._history_user = user
                 report._change_reason = IMPORT_REASON
                 report.save(update_fields=["version", "updated_at"])
     return len(changed)
-
-
-def _save_imported(progresses, user):
-    """Stores the changed quarters in a few queries whatever their number, each with its
-    history record (the values before come first for rows loaded without history)."""
-    history.record_baseline(progresses)
-    stored = [p for p in progresses if p.pk]
-    new = [p for p in progresses if not p.pk]
-    options = {"default_user": user, "default_change_reason": IMPORT_REASON}
-    bulk_update_with_history(stored, QuarterlyProgress, ["alcanzado", "observaciones"], **options)
-    bulk_create_with_history(new, QuarterlyProgress, **options)
 
 
 def _imported_report(ue, quarter) -> Report:

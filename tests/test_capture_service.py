@@ -327,6 +327,31 @@ def test_capture_rows_cost_two_queries_whatever_the_number_of_metas(
         assert len(workflow.capture_rows(large)) == 8
 
 
+def test_the_grid_never_shows_figures_newer_than_the_version_it_saves_with(q3_open, capturista_201):
+    shown = q3_report("201")  # the grid has read the report; another tab saves meanwhile
+    save(q3_report("201"), capturista_201, {meta(305).pk: row(100, "Más prospectos.")})
+    rows = {r.meta.numero: r for r in workflow.capture_rows_at_version(shown)}
+    assert rows[305].progress.alcanzado == 100
+    assert shown.version == q3_report("201").version
+
+
+def test_saving_every_meta_costs_the_same_queries_for_4_or_8_metas(
+    q3_open, aaron, head_102, django_assert_num_queries
+):
+    for clave, user, metas in [("101", aaron, 4), ("102", head_102, 8)]:
+        report = q3_report(clave)
+        rows = {
+            m.pk: row(1, "Se adelantó.") for m in Meta.objects.filter(unidad_ejecutora=unit(clave))
+        }
+        with django_assert_num_queries(15):
+            assert (
+                workflow.capture_save(
+                    report=report, user=user, version=report.version, rows=rows
+                ).changed
+                == metas
+            )
+
+
 @pytest.mark.parametrize("version", ["", "abc", 99])
 def test_a_tampered_version_is_refused_as_stale(q3_open, capturista_201, version):
     with pytest.raises(workflow.StaleVersionError) as refused:

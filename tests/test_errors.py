@@ -108,23 +108,24 @@ def saved_notes():
 def test_a_database_lost_in_the_middle_of_a_save_leaves_nothing_saved(
     quiet_client, capturista_201, q3_open
 ):
-    """The connection drops after the first meta of the grid was written: 503, and that
-    meta is not kept either."""
+    """The connection drops once the grid's figures were written, before the save ends: 503,
+    and none of them is kept."""
     quiet_client.force_login(capturista_201)
     before = saved_notes()
-    rows_written = []
+    figures_written, dropped = [], []
 
-    def drop_after_first_row(execute, sql, params, many, context):
+    def drop_after_the_figures(execute, sql, params, many, context):
         if sql.startswith('UPDATE "poa_quarterlyprogress"'):
-            rows_written.append(params)
-            if len(rows_written) == 2:
-                raise OperationalError("server closed the connection unexpectedly")
+            figures_written.append(params)
+        elif figures_written and not dropped:
+            dropped.append(sql)
+            raise OperationalError("server closed the connection unexpectedly")
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(drop_after_first_row):
+    with connection.execute_wrapper(drop_after_the_figures):
         response = quiet_client.post(GRID_201, grid_post("A medias."))
     assert_spanish_without_trace(response, 503, "No se guardó nada de lo que acaba de enviar")
-    assert len(rows_written) == 2
+    assert figures_written
     assert saved_notes() == before
 
 

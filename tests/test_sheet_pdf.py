@@ -3,6 +3,8 @@ page run in the ramo PDF, escaping, and a renderer that never reaches outside th
 
 import io
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -198,6 +200,30 @@ def test_a_document_referencing_the_network_or_the_disk_still_renders_without_th
         "http://evil.example/y.png",
     }
     assert pdf.BASE_URL + "static/poa/css/tmm_f004.css" in fetcher.served
+
+
+def test_threads_of_one_server_process_draw_their_pdfs_one_at_a_time(monkeypatch):
+    drawing, most = [], []
+
+    class WatchedHTML(pdf.HTML):
+        def write_pdf(self, *args, **kwargs):
+            drawing.append(1)
+            most.append(len(drawing))
+            time.sleep(0.05)  # long enough for another thread to start its own
+            try:
+                return super().write_pdf(*args, **kwargs)
+            finally:
+                drawing.pop()
+
+    monkeypatch.setattr(pdf, "HTML", WatchedHTML)
+    with ThreadPoolExecutor(3) as pool:
+        documents = list(pool.map(pdf.write_pdf, [f"<p>Hoja {n}</p>" for n in range(3)]))
+    assert max(most) == 1
+    assert [" ".join(pages_of(document)) for document in documents] == [
+        "Hoja 0",
+        "Hoja 1",
+        "Hoja 2",
+    ]
 
 
 def test_the_pdf_draws_with_the_fonts_shipped_in_static(reference):

@@ -7,6 +7,7 @@ which serves files found by the staticfiles finders and refuses everything else.
 import logging
 import mimetypes
 import posixpath
+import threading
 from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
@@ -65,13 +66,20 @@ class StaticOnlyFetcher(URLFetcher):
         return normalized
 
 
+# One drawing at a time in each process (gunicorn runs several threads in each): a drawing
+# takes ~150 MB and mostly holds the GIL, so two at once would not end sooner; the other
+# threads keep answering pages meanwhile.
+_drawing = threading.Lock()
+
+
 def write_pdf(document: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     """WeasyPrint on an HTML string, with the safe fetcher."""
     fetcher = fetcher or StaticOnlyFetcher()
     font_config = FontConfiguration()
-    return HTML(string=document, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
-        font_config=font_config
-    )
+    with _drawing:
+        return HTML(string=document, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
+            font_config=font_config
+        )
 
 
 def render_sheet(sheet, fetcher=None):

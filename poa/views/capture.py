@@ -62,14 +62,16 @@ def capture_grid(request, year, ramo, ue, quarter):
     report = selectors.report_or_404(request.user, year, ramo, ue, quarter)
     if request.method == "POST":
         return _save(request, report)
-    grid = [GridRow(row, CaptureRowForm(row=row)) for row in workflow.capture_rows(report)]
+    rows = workflow.capture_rows_at_version(report)
+    grid = [GridRow(row, CaptureRowForm(row=row)) for row in rows]
     return _render(request, report, grid)
 
 
 def _render(request, report, grid, *, stale=None, status=200):
     user, ue = request.user, report.unidad_ejecutora
     can_capture = access.can_capture(user, ue)
-    lock = workflow.lock_reason(report)
+    window = workflow.capture_window(unidad_ejecutora=ue, quarter=report.quarter)
+    lock = workflow.lock_reason(report, window=window)
     if not lock and not can_capture:
         lock = "Usted puede consultar estas cifras; solo los capturistas de la unidad y su "
         lock += "responsable las capturan."
@@ -80,7 +82,7 @@ def _render(request, report, grid, *, stale=None, status=200):
         "grid": grid,
         "editable": lock is None,
         "lock_reason": lock,
-        "window": workflow.capture_window(unidad_ejecutora=ue, quarter=report.quarter),
+        "window": window,
         "send": REPORT.transition(Action.SEND),
         "can_send": REPORT.transition(Action.SEND) in transitions,
         "ready": REPORT.transition(Action.READY),
