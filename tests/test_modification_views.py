@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from poa import modifications, workflow
+from poa import modifications, workflow, years
 from poa.models import Ejercicio, Meta, Modificacion, QuarterlyProgress, Report
 from poa.states import MODIFICATION
 from tests.conftest import unit
@@ -330,7 +330,7 @@ def test_the_meta_page_heads_with_its_number_and_unit_then_its_description(
 def test_a_meta_of_a_programming_still_in_draft_is_not_called_authorized(
     client, planeacion, capturista_201
 ):
-    planning.year_create_from(source=2023, year=2024, user=planeacion, copy_metas=True)
+    years.year_create_from(source=2023, year=2024, user=planeacion, copy_metas=True)
     meta = Meta.objects.get(numero=305, unidad_ejecutora__ramo__ejercicio__year=2024)
     client.force_login(capturista_201)
     html = client.get(reverse("poa:meta-detail", args=[meta.pk])).content.decode()
