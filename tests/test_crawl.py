@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from poa import planning
+from poa import modifications, years
 from poa.documents import pdf
 from poa.models import Meta
 
@@ -168,20 +168,20 @@ def demo(db):
     call_command("poa_demo", stdout=io.StringIO())
     users = get_user_model().objects.in_bulk(["captura201", "planeacion"], field_name="username")
     approved = request_change(303, users["captura201"], annual=80, q3=27)
-    planning.modification_approve(modificacion=approved, user=users["planeacion"])
+    modifications.modification_approve(modificacion=approved, user=users["planeacion"])
     request_change(305, users["captura201"], annual=360, q3=120)
-    planning.year_create_from(source=2023, year=2024, user=users["planeacion"], copy_metas=True)
+    years.year_create_from(source=2023, year=2024, user=users["planeacion"], copy_metas=True)
 
 
 def request_change(numero, user, *, annual, q3):
     meta = Meta.objects.get(numero=numero, unidad_ejecutora__ramo__ejercicio__year=2023)
     programmed = [p.programado for p in meta.avances.order_by("quarter")]
     programmed[2] = q3
-    return planning.modification_request(
+    return modifications.modification_request(
         meta=meta,
         user=user,
         justificacion="Se sumó una feria industrial en septiembre.",
-        change=planning.ChangeRequest(
+        change=modifications.ChangeRequest(
             descripcion=meta.descripcion,
             unidad_medida=meta.unidad_medida,
             meta_anual=str(annual),

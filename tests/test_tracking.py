@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from poa import planning, tracking, workflow
+from poa import tracking, workflow, years
 from poa.models import Meta, QuarterlyProgress
 from tests.conftest import complete_quarter, unit
 
@@ -194,7 +194,7 @@ def test_the_navigation_leads_to_the_latest_quarter_opened(client, capturista_10
 def test_a_new_year_not_yet_opened_does_not_hide_the_quarter_being_captured(
     client, planeacion, q3_open
 ):
-    planning.year_create_from(source=2023, year=2024, user=planeacion)
+    years.year_create_from(source=2023, year=2024, user=planeacion)
     client.force_login(planeacion)
     assert client.get(reverse("poa:tracking-latest"))["Location"] == url(quarter=3)
 
