@@ -1,4 +1,4 @@
-"""Settings for POA, read from the environment (README, "Configuration" and "Producción").
+"""Settings for POA, read from the environment (README, «Configuración» y «Producción»).
 
 DATABASE_URL  sqlite:///path or postgres://user:pass@host/db (default: db.sqlite3 here)
 SECRET_KEY    required unless DEBUG is on: without it POA refuses to start
