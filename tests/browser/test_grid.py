@@ -306,6 +306,51 @@ def test_a_draft_is_not_offered_on_a_grid_that_became_read_only(grid, page, plan
     assert achieved(305) is None
 
 
+def log_out(page, answer):
+    """Cerrar sesión from the user's menu; `answer` the question, if any (None: none asked)."""
+    asked = []
+
+    def respond(dialog):
+        asked.append(dialog.message)
+        dialog.accept() if answer else dialog.dismiss()
+
+    page.on("dialog", respond)
+    page.locator(".navbar .dropdown-toggle").last.click()
+    page.get_by_role("button", name="Cerrar sesión").click()
+    page.wait_for_load_state()
+    page.remove_listener("dialog", respond)
+    return asked
+
+
+def test_logging_out_asks_before_dropping_unsaved_figures_and_forgets_them(grid, page):
+    """On a shared computer the next person finds no figures typed by the previous one."""
+    open_grid(page, grid)
+    type_a_variance(page)
+    asked = log_out(page, answer=False)
+    assert asked and "sin guardar" in asked[0]
+    expect(page).to_have_url(grid)
+    expect(page.locator("#meta-305 input.figure-input")).to_have_value("90")
+
+    assert log_out(page, answer=True)
+    expect(page.get_by_label("Usuario")).to_be_visible()
+    assert page.evaluate("Object.keys(window.localStorage)") == []
+    page.goto(grid)
+    log_in(page, grid)
+    expect(page).to_have_url(grid)
+    expect(page.locator("#meta-305 input.figure-input")).to_have_value("")
+    expect(page.locator("#draft-banner")).to_be_hidden()
+    assert achieved(305) is None
+
+
+def test_logging_out_of_a_saved_grid_asks_nothing(grid, page):
+    open_grid(page, grid)
+    type_a_variance(page)
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.get_by_text("Se guardaron las cifras de 2 metas.")).to_be_visible()
+    assert log_out(page, answer=False) == []
+    expect(page.get_by_label("Usuario")).to_be_visible()
+
+
 @pytest.fixture
 def phone(browser):
     """A page 390 px wide, touched rather than clicked."""

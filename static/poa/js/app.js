@@ -1,6 +1,9 @@
 /* Behaviour every page may use, declared in the markup instead of inline handlers (the
    Content-Security-Policy allows no inline script):
-   <form data-confirm="¿...?"> asks before submitting; <button data-print> prints the page. */
+   <form data-confirm="¿...?"> asks before submitting; <button data-print> prints the page;
+   <form data-logout> forgets the capture drafts kept in this browser (capture.js), after
+   asking when the grid on the page has figures typed and not saved: on a shared computer the
+   next person must not find them. */
 (function () {
   "use strict";
 
@@ -9,6 +12,30 @@
     if (form.matches && form.matches("form[data-confirm]") && !window.confirm(form.dataset.confirm)) {
       event.preventDefault();
     }
+  });
+
+  var DRAFTS = "poa-captura:";
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-logout]")) return;
+    var storage;
+    try {
+      storage = window.localStorage;
+    } catch (error) {
+      return; // storage disabled: there is nothing kept to forget
+    }
+    var grid = document.querySelector("form[data-draft-key]");
+    if (
+      grid && storage.getItem(grid.dataset.draftKey) !== null &&
+      !window.confirm(form.dataset.logout)
+    ) {
+      event.preventDefault();
+      return;
+    }
+    Object.keys(storage).forEach(function (key) {
+      if (key.indexOf(DRAFTS) === 0) storage.removeItem(key);
+    });
   });
 
   document.addEventListener("click", function (event) {
