@@ -287,6 +287,23 @@ def sheet_export_run(*, export_pk):
         )
         raise
     _record(export, state=SheetExport.State.LISTA, file=name, finished_at=timezone.now())
+    superseded_remove(export)
+
+
+def superseded_remove(export):
+    """Once a ZIP is ready, the finished ones asked for before it for the same year and
+    quarter (ready or failed) go, files included: the new one holds the sheets as they are
+    now, and the storage does not grow with every request."""
+    older = SheetExport.objects.filter(
+        ejercicio_id=export.ejercicio_id,
+        quarter=export.quarter,
+        state__in=[SheetExport.State.LISTA, SheetExport.State.FALLIDA],
+        created_at__lte=export.created_at,
+    ).exclude(pk=export.pk)
+    for old in older:
+        if old.file:
+            old.file.delete(save=False)
+        old.delete()
 
 
 def _write_zip(export):

@@ -177,3 +177,27 @@ def test_only_planeacion_may_ask_follow_or_download(
     data = {"ejercicio": ejercicio.pk, "quarter": 2}
     assert client.post(reverse("poa:sheet-exports"), data).status_code == 403
     assert SheetExport.objects.count() == 1
+
+
+def test_a_new_zip_replaces_the_older_ones_of_its_quarter_and_their_files(
+    client, planeacion, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(client, planeacion, quarter=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(client, planeacion, quarter=1)
+    first_q2, q1 = SheetExport.objects.order_by("pk")
+    old_file = first_q2.file.name
+    assert first_q2.file.storage.exists(old_file)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(client, planeacion, quarter=2)
+    latest = SheetExport.objects.filter(quarter=2).get()
+    assert latest.pk != first_q2.pk and latest.state == SheetExport.State.LISTA
+    assert not first_q2.file.storage.exists(old_file)
+    assert client.get(reverse("poa:sheet-export-zip", args=[first_q2.pk])).status_code == 404
+    assert client.get(status(client, latest)["zip_url"]).status_code == 200
+    # another quarter keeps its ZIP
+    assert SheetExport.objects.get(pk=q1.pk).file.storage.exists(q1.file.name)
+    page = client.get(reverse("poa:sheet-exports")).content.decode()
+    assert page.count("Descargar ZIP") == 2
