@@ -155,7 +155,9 @@ def deadline_field(label):
     )
 
 
-class PeriodOpenForm(forms.Form):
+class YearQuarterForm(forms.Form):
+    """An ejercicio and one of its quarters, both required."""
+
     ejercicio = forms.ModelChoiceField(
         label="Ejercicio",
         queryset=Ejercicio.objects.all(),
@@ -169,6 +171,9 @@ class PeriodOpenForm(forms.Form):
         empty_value=None,
         error_messages={"required": "Elija el trimestre."},
     )
+
+
+class PeriodOpenForm(YearQuarterForm):
     deadline = deadline_field("Fecha límite de captura")
 
     def __init__(self, *args, now=None, **kwargs):
@@ -568,22 +573,8 @@ class YearImportForm(forms.Form):
         return archivo
 
 
-class SheetExportForm(forms.Form):
+class SheetExportForm(YearQuarterForm):
     """The year and quarter of the ZIP of every sheet; proposes the last quarter opened."""
-
-    ejercicio = forms.ModelChoiceField(
-        label="Ejercicio",
-        queryset=Ejercicio.objects.all(),
-        empty_label=None,
-        error_messages={"required": "Elija el ejercicio."},
-    )
-    quarter = forms.TypedChoiceField(
-        label="Trimestre",
-        choices=[("", EMPTY_LABEL), *QUARTER_CHOICES],
-        coerce=int,
-        empty_value=None,
-        error_messages={"required": "Elija el trimestre."},
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
