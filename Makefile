@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 BROWSER_PACKAGES := chromium
 HOST ?= 127.0.0.1:8000
+# The suite runs on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 
 # The development server and the demo run with DEBUG (and its development key) unless told.
 DEV := DEBUG=$${DEBUG:-1}
@@ -29,7 +31,7 @@ serve: $(VENV)/.installed
 	$(BIN)/gunicorn --config gunicorn.conf.py poa.wsgi
 
 test: $(VENV)/.installed-dev browser-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The sheet at 20, 200 and 2,000 metas, then every sheet of a generated municipality at once.
 bench: $(VENV)/.installed-dev

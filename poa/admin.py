@@ -5,8 +5,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from poa import access, figures, planning, workflow
-from poa.forms import PeriodOpenForm
 from poa.models import (
     CaptureException,
     CapturePeriod,
@@ -31,6 +29,15 @@ from poa.models import (
     UnidadEjecutora,
     UnidadMedida,
 )
+from poa.rules import figures
+from poa.rules.capture import validate_capture_row
+from poa.rules.states import WorkflowError
+from poa.selectors import access
+from poa.selectors.locks import correction_needs_reason, correction_refusal, progress_locked
+from poa.services import programming
+from poa.services.capture import CORRECTION_REASON_MISSING, capture_correct
+from poa.services.periods import period_open
+from poa.web.forms import PeriodOpenForm
 
 
 @admin.register(Ejercicio)
@@ -109,7 +116,7 @@ class LineaAccionAdmin(admin.ModelAdmin):
 
 @admin.register(UnidadMedida)
 class UnidadMedidaAdmin(admin.ModelAdmin):
-    """A unit proposed from a programming is accepted through planning.unit_accept (the
+    """A unit proposed from a programming is accepted through programming.unit_accept (the
     action here, or planeación's overview)."""
 
     list_display = ["nombre", "admite_decimales", "aceptada", "propuesta_por"]
@@ -122,7 +129,7 @@ class UnidadMedidaAdmin(admin.ModelAdmin):
     def accept(self, request, queryset):
         try:
             for unidad in queryset.filter(aceptada=False):
-                planning.unit_accept(unidad=unidad, user=request.user)
+                programming.unit_accept(unidad=unidad, user=request.user)
         except PermissionDenied as refusal:
             self.message_user(request, str(refusal), messages.ERROR)
 
@@ -150,7 +157,7 @@ def programming_lock(unidad_ejecutora_id, quarter=None) -> str | None:
     """Why the programming of the unit's metas (or of one quarter of them) may not change
     here, whoever asks; None when it may. An authorized sheet prints every meta of the unit
     with its four programmed figures; a sent or reviewed one is signed for its quarter; an
-    approved annual programming changes only through poa.planning (modificación
+    approved annual programming changes only through poa.services.programming (modificación
     programática)."""
     signed = dict(
         Report.objects.filter(unidad_ejecutora_id=unidad_ejecutora_id)
@@ -212,9 +219,7 @@ class QuarterlyProgressForm(forms.ModelForm):
             ue_id, quarter = self.instance.meta.unidad_ejecutora_id, self.instance.quarter
             self.programming_locked = programming_lock(ue_id, quarter)
             self._disable(PLANNING_FIELDS, self.programming_locked)
-            refusal = workflow.correction_refusal(
-                unidad_ejecutora_id=ue_id, quarter=quarter, user=self.user
-            )
+            refusal = correction_refusal(unidad_ejecutora_id=ue_id, quarter=quarter, user=self.user)
             self._disable((*CAPTURED_FIELDS, "motivo"), refusal and f"Bloqueado: {refusal}")
 
     def _disable(self, names, help_text):
@@ -238,14 +243,14 @@ class QuarterlyProgressForm(forms.ModelForm):
     def _check_correction(self, meta, quarter, data):
         """The checks of workflow.capture_correct, to answer next to the fields."""
         where = {"unidad_ejecutora_id": meta.unidad_ejecutora_id, "quarter": quarter}
-        refusal = workflow.correction_refusal(user=self.user, **where)
+        refusal = correction_refusal(user=self.user, **where)
         if refusal:
             raise ValidationError(refusal)
-        if workflow.correction_needs_reason(**where) and not data.get("motivo", "").strip():
-            self.add_error("motivo", workflow.CORRECTION_REASON_MISSING)
+        if correction_needs_reason(**where) and not data.get("motivo", "").strip():
+            self.add_error("motivo", CORRECTION_REASON_MISSING)
         if meta.unidad_medida_id is None:
             return  # the meta's own form says what is missing
-        errors = workflow.validate_capture_row(
+        errors = validate_capture_row(
             meta=meta,
             programado=data.get("programado") or 0,
             alcanzado=data.get("alcanzado"),
@@ -272,10 +277,10 @@ def save_progress(request, form, save):
     if not set(CAPTURED_FIELDS) & set(form.changed_data):
         return
     try:
-        workflow.capture_correct(
+        capture_correct(
             progress=progress, user=request.user, reason=form.cleaned_data["motivo"], **typed
         )
-    except workflow.WorkflowError as error:
+    except WorkflowError as error:
         # Only a report that moved since the form was checked gets here: nothing is saved.
         raise PermissionDenied(str(error)) from error
 
@@ -367,7 +372,7 @@ class MetaAdmin(admin.ModelAdmin):
 
 class HistoryAdmin(SimpleHistoryAdmin):
     """Shows who changed what, but never restores an old version: reports and figures change
-    only through poa.workflow. SIMPLE_HISTORY_REVERT_DISABLED hides the button; this refuses
+    only through poa.services.review. SIMPLE_HISTORY_REVERT_DISABLED hides the button; this refuses
     the POST it would send."""
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -394,7 +399,7 @@ class QuarterlyProgressAdmin(HistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         if obj is not None and (
             programming_lock(obj.meta.unidad_ejecutora_id, obj.quarter)
-            or (not request.user.is_superuser and workflow.progress_locked(obj))
+            or (not request.user.is_superuser and progress_locked(obj))
         ):
             return False
         return super().has_delete_permission(request, obj)
@@ -432,7 +437,7 @@ class CapturePeriodAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        opened = workflow.period_open(
+        opened = period_open(
             ejercicio=obj.ejercicio, quarter=obj.quarter, deadline=obj.deadline, user=request.user
         )
         obj.pk = opened.pk
@@ -522,7 +527,7 @@ class ReminderSentAdmin(admin.ModelAdmin):
 
 
 # The annual programming: read only. Its states and planned figures change only through
-# poa.planning (the programming screen and planeación's approval).
+# poa.services.programming (the programming screen and planeación's approval).
 
 
 class ReadOnly:

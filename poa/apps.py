@@ -37,6 +37,7 @@ class PoaConfig(AppConfig):
 
     def ready(self):
         # Registered on import: the system checks, and the log lines of failed logins.
-        from poa import checks, security  # noqa: F401
+        from poa import checks  # noqa: F401
+        from poa.web import security  # noqa: F401
 
         name_installed_apps_in_spanish()

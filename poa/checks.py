@@ -1,13 +1,12 @@
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.urls import get_resolver
 
 
 @register(Tags.urls)
 def admin_path_is_free(app_configs, **kwargs):
     """POA_ADMIN_PATH must name a folder of its own, not the home page nor one of POA's."""
-    from poa.urls import app_urls
-
-    patterns, _ = app_urls
+    patterns = next(r.url_patterns for r in get_resolver().url_patterns if r.app_name == "poa")
     taken = {str(p.pattern).split("/", 1)[0] for p in patterns}
     taken |= {"cuenta", settings.STATIC_URL.strip("/")}
     first = settings.POA_ADMIN_PATH.split("/", 1)[0]

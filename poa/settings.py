@@ -79,18 +79,18 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "poa.middleware.NoStoreMiddleware",
+    "poa.web.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "poa.middleware.SessionActivityMiddleware",
+    "poa.web.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
-    "poa.middleware.DatabaseFaultMiddleware",
+    "poa.web.middleware.DatabaseFaultMiddleware",
 ]
 
 ROOT_URLCONF = "poa.urls"
@@ -105,7 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "poa.context_processors.roles",
+                "poa.web.context_processors.roles",
             ],
         },
     },
@@ -215,27 +215,27 @@ CONTENT_SECURITY_POLICY = {
 
 # Sessions end after POA_SESSION_HOURS without activity (SessionActivityMiddleware).
 SESSION_COOKIE_AGE = round(env_number("POA_SESSION_HOURS", 8, float) * 3600)
-CSRF_FAILURE_VIEW = "poa.views.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "poa.web.views.errors.csrf_failure"
 
 # Login throttling: after POA_LOGIN_FAILURES failures the account and the address wait
 # POA_LOGIN_COOLOFF_MINUTES, whether the account exists or not.
 AUTHENTICATION_BACKENDS = [
-    "poa.security.LoginThrottleBackend",
+    "poa.web.security.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_number("POA_LOGIN_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_number("POA_LOGIN_COOLOFF_MINUTES", 15, float))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "poa.security.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "poa.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "poa.web.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "poa.web.security.client_ip"
 # Proxies in front of POA that append to X-Forwarded-For (1 behind one nginx).
 POA_TRUSTED_PROXIES = env_number("POA_TRUSTED_PROXIES", 0)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 DJANGO_TABLES2_TEMPLATE = "tables/table.html"
-SIMPLE_HISTORY_REVERT_DISABLED = True  # a report or figure changes only through poa.workflow
+SIMPLE_HISTORY_REVERT_DISABLED = True  # a report or figure changes only through poa.services.review
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
@@ -270,7 +270,7 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": "WARNING"},
     "loggers": {
         "poa": {"level": os.environ.get("POA_LOG_LEVEL", "INFO")},
-        # Axes says the same as poa.security at INFO; its lockouts are warnings.
+        # Axes says the same as poa.web.security at INFO; its lockouts are warnings.
         "axes": {"level": "WARNING"},
     },
 }

@@ -2,14 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
-from poa.converters import QuarterConverter
-from poa.views import (
+from poa.web.converters import QuarterConverter
+from poa.web.views import (
     capture,
     consistency,
     dashboards,
     excel,
     modifications,
-    planning,
+    periods,
     programming,
     review,
     sheets,
@@ -51,11 +51,11 @@ app_urls = (
             tracking.tracking_page,
             name="tracking",
         ),
-        path("planeacion/periodos/", planning.periods, name="periods"),
-        path("planeacion/periodos/<int:pk>/cerrar/", planning.period_close, name="period-close"),
+        path("planeacion/periodos/", periods.periods, name="periods"),
+        path("planeacion/periodos/<int:pk>/cerrar/", periods.period_close, name="period-close"),
         path(
             "planeacion/periodos/<int:pk>/prorroga/",
-            planning.exception_grant,
+            periods.exception_grant,
             name="exception-grant",
         ),
         path("planeacion/modificaciones/", modifications.modifications, name="modifications"),
@@ -132,4 +132,4 @@ urlpatterns = [
 
 # 400, 403 and 404 are Django's views with our templates; the 500 tells a database that is
 # down or busy (503) from any other failure.
-handler500 = "poa.views.errors.server_error"
+handler500 = "poa.web.views.errors.server_error"

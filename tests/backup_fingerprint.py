@@ -33,7 +33,7 @@ def fingerprint() -> dict:
 
 def _plain(value):
     """The same value read from SQLite or PostgreSQL, as JSON writes it."""
-    from poa.backup import json_value
+    from poa.services.backup import json_value
 
     return json.loads(json.dumps(value, default=json_value))
 
@@ -101,7 +101,7 @@ def events():
 
 
 def history():
-    from poa.backup import backup_models
+    from poa.services.backup import backup_models
 
     return {
         model._meta.label_lower: model._base_manager.count()
@@ -145,7 +145,7 @@ def _personas():
 def files():
     from django.core.files.storage import default_storage
 
-    from poa.backup import referenced_files
+    from poa.services.backup import referenced_files
 
     kept = {}
     for name in referenced_files():
@@ -158,7 +158,7 @@ def files():
 def sheets():
     from poa.documents import html
     from poa.models import UnidadEjecutora
-    from poa.sheet import build_sheet
+    from poa.selectors.sheet import build_sheet
 
     texts = {}
     for ue in UnidadEjecutora.objects.select_related("ramo__ejercicio"):
@@ -172,7 +172,7 @@ def tables():
     from django.contrib.auth.models import Permission
     from django.contrib.contenttypes.models import ContentType
 
-    from poa.backup import backup_models
+    from poa.services.backup import backup_models
 
     content_types = {ct.pk: [ct.app_label, ct.model] for ct in ContentType.objects.all()}
     permissions = {

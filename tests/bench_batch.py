@@ -60,7 +60,7 @@ def one_sheet_seconds(year):
     CPU seconds)."""
     from poa.documents import html, pdf
     from poa.models import UnidadEjecutora
-    from poa.sheet import build_sheet
+    from poa.selectors.sheet import build_sheet
 
     unit = UnidadEjecutora.objects.filter(ramo__ejercicio__year=year).first()
     _, _, document = html.render_sheet(build_sheet(unit, QUARTER))

@@ -45,7 +45,7 @@ def measure(unit, repeat):
     from weasyprint.text.fonts import FontConfiguration
 
     from poa.documents import html, pdf
-    from poa.sheet import build_sheet
+    from poa.selectors.sheet import build_sheet
 
     with CaptureQueriesContext(connection) as queries:
         build_sheet(unit, 2)

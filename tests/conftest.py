@@ -5,18 +5,14 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
-from poa import workflow
-from poa.access import PLANEACION_GROUP
+from poa.jobs import IMMEDIATE_BACKEND
 from poa.models import Ejercicio, Meta, Persona, Report, ReportEvent, UnidadEjecutora
-from poa.tasks_compat import IMMEDIATE_BACKEND
+from poa.selectors.access import PLANEACION_GROUP
+from poa.services import programming
+from poa.services.periods import period_open
+from poa.services.review import report_authorize, report_get_or_create, report_review, report_send
 
 State = Report.State
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Real hashing costs half a second per account; tests log in, they do not guard secrets."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -34,10 +30,20 @@ def tasks_run_at_once(settings, tmp_path):
     }
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The reference year is loaded once into each test database; every test runs inside a
+    transaction rolled back at its end, so it finds the year as loaded."""
+    with django_db_blocker.unblock():
+        call_command("loaddata", "reference", verbosity=0)
+
+
 @pytest.fixture
 def reference(db):
-    """The real 2023 year of Ramo 59, as printed in the reference sheet."""
-    call_command("loaddata", "reference", verbosity=0)
+    """The real 2023 year of Ramo 59, as printed in the reference sheet (loaded again when a
+    transactional test before this one emptied the tables)."""
+    if not Ejercicio.objects.filter(year=2023).exists():
+        call_command("loaddata", "reference", verbosity=0)
 
 
 def make_user(username, **fields):
@@ -145,9 +151,9 @@ def signer(persona):
 # From BORRADOR to each state: the services in order, each signed by the responsable of the
 # unit, of its program and of its ramo.
 SIGNING_PATH = [
-    (workflow.report_send, lambda ue: ue.responsable),
-    (workflow.report_review, lambda ue: ue.programa.responsable),
-    (workflow.report_authorize, lambda ue: ue.ramo.responsable),
+    (report_send, lambda ue: ue.responsable),
+    (report_review, lambda ue: ue.programa.responsable),
+    (report_authorize, lambda ue: ue.ramo.responsable),
 ]
 STEPS_TO = {State.BORRADOR: 0, State.ENVIADO: 1, State.REVISADO: 2, State.AUTORIZADO: 3}
 
@@ -157,7 +163,7 @@ def report_in_state(clave, quarter, state=State.BORRADOR):
     draft gets its quarter completed (complete_quarter), then the workflow services sign it
     with the responsables of the unit, its program and its ramo, as far as `state` needs."""
     ue = unit(clave)
-    report = workflow.report_get_or_create(unidad_ejecutora=ue, quarter=quarter)
+    report = report_get_or_create(unidad_ejecutora=ue, quarter=quarter)
     done = STEPS_TO[report.state]
     if done == 0 and STEPS_TO[state]:
         complete_quarter(clave, quarter)
@@ -177,7 +183,7 @@ def backdate(report, *moments):
 
 def open_q3(planeacion, days=30):
     """Planeación opens the third quarter of 2023 for capture until `days` from now."""
-    return workflow.period_open(
+    return period_open(
         ejercicio=Ejercicio.objects.get(year=2023),
         quarter=3,
         deadline=timezone.now() + timedelta(days=days),
@@ -220,7 +226,7 @@ def meta_admin_data(meta, **overrides):
 def plan_row(numero, annual="4", programado=("1", "1", "1", "1"), unidad="INFORME", lineas=None):
     """One meta as the programming screen posts it, for poa.planning.programming_save."""
     from poa.models import LineaAccion, UnidadMedida
-    from poa.planning import PlanRow
+    from poa.services.programming import PlanRow
 
     if lineas is None:
         lineas = [LineaAccion.objects.order_by("pk").first()]
@@ -238,13 +244,12 @@ def plan_row(numero, annual="4", programado=("1", "1", "1", "1"), unidad="INFORM
 def approve_programming(ue, *, head, planeacion, rows=None):
     """The unit's head drafts `rows` (one meta by default) and sends its programming;
     planeación approves it: the front door a new unit passes before capturing."""
-    from poa import planning
 
-    programacion = planning.programming_of(ue)
-    rows = rows if rows is not None else [plan_row(planning.suggested_numero(ue))]
-    planning.programming_save(programacion=programacion, user=head, version=0, rows=rows)
-    planning.programming_send(programacion=programacion, user=head)
-    planning.programming_approve(programacion=programacion, user=planeacion)
+    programacion = programming.programming_of(ue)
+    rows = rows if rows is not None else [plan_row(programming.suggested_numero(ue))]
+    programming.programming_save(programacion=programacion, user=head, version=0, rows=rows)
+    programming.programming_send(programacion=programacion, user=head)
+    programming.programming_approve(programacion=programacion, user=planeacion)
     return programacion
 
 
@@ -278,12 +283,13 @@ def capturista_202(ue_202):
 
 
 def draft_meta_of_202():
-    """Meta 400 of the new UE 202, drafted by its head through poa.planning: a programming
-    planeación has not approved yet, whose metas the admin may still correct."""
-    from poa import planning
+    """Meta 400 of the new UE 202, drafted by its head through poa.services.programming: a
+    programming planeación has not approved yet, whose metas the admin may still correct."""
 
     ue = make_unit("202")
     head = ue.responsable.usuario or make_head("fabiola.leon", ue.responsable.nombre)
-    programacion = planning.programming_of(ue)
-    planning.programming_save(programacion=programacion, user=head, version=0, rows=[plan_row(400)])
+    programacion = programming.programming_of(ue)
+    programming.programming_save(
+        programacion=programacion, user=head, version=0, rows=[plan_row(400)]
+    )
     return Meta.objects.get(unidad_ejecutora=ue, numero=400)

@@ -6,7 +6,7 @@ import copy
 
 from openpyxl import Workbook
 
-from poa.yearbook import LAYOUTS
+from poa.documents.yearbook import LAYOUTS
 
 YEAR = 2025
 ANA = "ING. ANA RUIZ MORALES"

@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from poa import access, workflow
 from poa.models import Report, ReportEvent
-from poa.states import REPORT
+from poa.rules.states import REPORT
+from poa.selectors import access
+from poa.services.review import report_review, report_send
 from tests.conftest import report_in_state, unit
 
 Action = ReportEvent.Action
@@ -135,9 +136,9 @@ def test_signer_positions_are_the_cargo_of_each_role(aaron, head_102):
 
     assert position(aaron, Action.SEND) == "COORDINADOR DE PROMOCIÓN"
     director = "ENCARGADO DEL DESPACHO DE LA DIRECCIÓN EJECUTIVA"
-    workflow.report_send(report=report, user=aaron)
+    report_send(report=report, user=aaron)
     assert position(aaron, Action.REVIEW) == director
-    workflow.report_review(report=report, user=aaron)
+    report_review(report=report, user=aaron)
     assert position(aaron, Action.AUTHORIZE) == director
     assert position(aaron, Action.RETURN) == director
     report_102 = report_in_state("102", 2)

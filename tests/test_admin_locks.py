@@ -1,5 +1,5 @@
 """The admin does not open a back door: a report moves and a captured figure changes only
-through poa.workflow, a signed sheet never changes, and nobody restores an old version."""
+through poa.services.review, a signed sheet never changes, and nobody restores an old version."""
 
 from datetime import timedelta
 
@@ -8,9 +8,12 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from poa import workflow
 from poa.models import CapturePeriod, Ejercicio, Meta, QuarterlyProgress, Report, UnidadMedida
-from poa.sheet import build_sheet
+from poa.rules.capture import StaleVersionError
+from poa.selectors.sheet import build_sheet
+from poa.services.capture import capture_save
+from poa.services.periods import period_close
+from poa.services.review import report_reopen
 from tests.conftest import (
     draft_meta_of_202,
     make_user,
@@ -104,7 +107,7 @@ def test_not_even_a_superuser_changes_a_signed_figure(reference, superuser_clien
 
 
 def test_a_superuser_corrects_a_closed_capture_only_with_a_reason(superuser_client, planeacion):
-    workflow.period_close(period=open_q3(planeacion), user=planeacion)
+    period_close(period=open_q3(planeacion), user=planeacion)
     version = Report.objects.get(unidad_ejecutora=unit("201"), quarter=3).version
     response = post_progress(superuser_client, 3, alcanzado="100")
     assert "Escriba el motivo de la corrección." in response.content.decode()
@@ -119,7 +122,7 @@ def test_a_superuser_corrects_a_closed_capture_only_with_a_reason(superuser_clie
 
 
 def test_staff_cannot_correct_a_closed_capture(staff_client, planeacion):
-    workflow.period_close(period=open_q3(planeacion), user=planeacion)
+    period_close(period=open_q3(planeacion), user=planeacion)
     post_progress(staff_client, 3, alcanzado="100", motivo="Oficio 12.")
     assert progress_305(3).alcanzado is None
 
@@ -128,7 +131,7 @@ def test_an_authorized_figure_is_corrected_after_planeacion_reopens_it(
     superuser_client, planeacion
 ):
     report = report_in_state("201", 2, State.AUTORIZADO)
-    workflow.report_reopen(report=report, user=planeacion, comment="Cifra mal capturada.")
+    report_reopen(report=report, user=planeacion, comment="Cifra mal capturada.")
     response = post_progress(superuser_client, alcanzado="101", motivo="Oficio 12/2023.")
     assert response.status_code == 302
     assert progress_305().alcanzado == 101
@@ -156,8 +159,8 @@ def test_a_grid_opened_before_an_admin_correction_cannot_overwrite_it(
     assert response.status_code == 302
     assert progress_305(3).alcanzado == 7
     rows = {progress_305(3).meta_id: {"alcanzado": "4", "observaciones": "Faltaron citas."}}
-    with pytest.raises(workflow.StaleVersionError, match="Otra persona guardó este informe"):
-        workflow.capture_save(report=report, user=capturista_201, version=opened_at, rows=rows)
+    with pytest.raises(StaleVersionError, match="Otra persona guardó este informe"):
+        capture_save(report=report, user=capturista_201, version=opened_at, rows=rows)
     assert progress_305(3).alcanzado == 7
     latest = progress_305(3).history.first()
     assert (latest.history_user.username, latest.history_change_reason) == (
@@ -197,7 +200,7 @@ def revert(client, obj, record):
 def test_a_history_version_cannot_be_restored(superuser_client, q3_open, capturista_201):
     report = Report.objects.get(unidad_ejecutora=unit("201"), quarter=3)
     rows = {progress_305(3).meta_id: {"alcanzado": "100", "observaciones": ""}}
-    workflow.capture_save(report=report, user=capturista_201, version=0, rows=rows)
+    capture_save(report=report, user=capturista_201, version=0, rows=rows)
     report_in_state("201", 3, State.AUTORIZADO)
     before = figures_of_201(3)
     first_report = report.history.earliest("history_date")

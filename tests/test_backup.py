@@ -25,7 +25,6 @@ from django.contrib.contenttypes.management import create_contenttypes
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 
-from poa import batch, modifications, notifications, workflow
 from poa.models import (
     CapturePeriod,
     Ejercicio,
@@ -35,6 +34,9 @@ from poa.models import (
     ReportEvent,
     UnidadEjecutora,
 )
+from poa.services import batch, modifications, notifications
+from poa.services.periods import exception_grant
+from poa.services.review import report_transition
 from tests.backup_fingerprint import fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,7 +122,7 @@ def sign_off_everything():
     )
     modifications.modification_approve(modificacion=modificacion, user=planeacion)
     period = CapturePeriod.objects.get(ejercicio__year=2023, quarter=3)
-    workflow.exception_grant(
+    exception_grant(
         period=period,
         unidad_ejecutora=UnidadEjecutora.objects.get(clave="102", ramo__ejercicio__year=2023),
         deadline=period.deadline + timedelta(days=5),
@@ -238,7 +240,7 @@ def test_rows_made_after_a_restore_get_ids_after_the_restored_ones(
     restore(archive, yes=True)
 
     report = Report.objects.filter(state=Report.State.AUTORIZADO).first()
-    event = workflow.report_transition(
+    event = report_transition(
         report=report,
         user=user("planeacion"),
         action=ReportEvent.Action.REOPEN,

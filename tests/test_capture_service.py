@@ -8,8 +8,15 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from poa import history, workflow
 from poa.models import Ejercicio, Meta, QuarterlyProgress, Report, UnidadMedida
+from poa.rules.capture import CaptureValidationError, StaleVersionError, validate_capture_row
+from poa.rules.states import WorkflowError
+from poa.selectors import history
+from poa.selectors.grid import capture_rows, capture_rows_at_version
+from poa.selectors.locks import capture_window, is_editable
+from poa.services.capture import capture_correct, capture_save
+from poa.services.periods import exception_grant, period_close, period_open
+from poa.services.review import report_get_or_create, report_send
 from tests.conftest import open_q3, report_in_state, unit
 
 State = Report.State
@@ -36,7 +43,7 @@ def row(alcanzado, observaciones=""):
 
 def save(report, user, rows, version=None):
     version = report.version if version is None else version
-    return workflow.capture_save(report=report, user=user, version=version, rows=rows).report
+    return capture_save(report=report, user=user, version=version, rows=rows).report
 
 
 def test_capturista_of_201_saves_q3_and_the_version_moves_on(q3_open, capturista_201):
@@ -68,40 +75,40 @@ def test_capturista_of_102_cannot_save_201_figures_through_the_102_report(q3_ope
 def test_a_report_past_borrador_refuses_any_save(q3_open, capturista_201, state):
     report_in_state("201", 3, state)
     before = progress(305).alcanzado
-    with pytest.raises(workflow.WorkflowError):
+    with pytest.raises(WorkflowError):
         save(q3_report("201"), capturista_201, {meta(305).pk: row(1)})
     assert progress(305).alcanzado == before != 1
 
 
 def test_authorized_message_says_only_planeacion_reopens(reference, capturista_201):
     report = report_in_state("201", 2, State.AUTORIZADO)
-    with pytest.raises(workflow.WorkflowError, match="solo planeación puede reabrirlo"):
+    with pytest.raises(WorkflowError, match="solo planeación puede reabrirlo"):
         save(report, capturista_201, {meta(305).pk: row(1, "x")})
     assert progress(305, quarter=2).alcanzado == 102
 
 
 def test_a_quarter_never_opened_refuses_saving(capturista_201):
-    report = workflow.report_get_or_create(unidad_ejecutora=unit("201"), quarter=4)
-    with pytest.raises(workflow.WorkflowError, match="no ha abierto"):
+    report = report_get_or_create(unidad_ejecutora=unit("201"), quarter=4)
+    with pytest.raises(WorkflowError, match="no ha abierto"):
         save(report, capturista_201, {meta(305).pk: row(1)})
 
 
 def test_a_closed_period_refuses_saving(q3_open, planeacion, capturista_201):
-    workflow.period_close(period=q3_open, user=planeacion)
-    with pytest.raises(workflow.WorkflowError, match="cerró"):
+    period_close(period=q3_open, user=planeacion)
+    with pytest.raises(WorkflowError, match="cerró"):
         save(q3_report("201"), capturista_201, {meta(305).pk: row(1)})
 
 
 def test_after_the_deadline_the_window_closes_by_itself(planeacion, capturista_201):
     period = open_q3(planeacion, days=1)
     report = q3_report("201")
-    assert workflow.is_editable(report)
+    assert is_editable(report)
     later = period.deadline + timedelta(minutes=1)
-    assert not workflow.is_editable(report, now=later)
-    assert not workflow.capture_window(unidad_ejecutora=unit("201"), quarter=3, now=later).is_open
+    assert not is_editable(report, now=later)
+    assert not capture_window(unidad_ejecutora=unit("201"), quarter=3, now=later).is_open
     period.deadline = timezone.now() - timedelta(minutes=1)
     period.save()
-    with pytest.raises(workflow.WorkflowError, match="cerró"):
+    with pytest.raises(WorkflowError, match="cerró"):
         save(report, capturista_201, {meta(305).pk: row(1)})
 
 
@@ -110,7 +117,7 @@ def test_an_exception_extends_the_deadline_of_one_unit_only(
 ):
     period = open_q3(planeacion, days=1)
     new_deadline = timezone.now() + timedelta(days=5)
-    granted = workflow.exception_grant(
+    granted = exception_grant(
         period=period,
         unidad_ejecutora=unit("201"),
         deadline=new_deadline,
@@ -122,15 +129,15 @@ def test_an_exception_extends_the_deadline_of_one_unit_only(
     period.save()
     save(q3_report("201"), capturista_201, {meta(305).pk: row(100)})
     assert progress(305).alcanzado == 100
-    window = workflow.capture_window(unidad_ejecutora=unit("201"), quarter=3)
+    window = capture_window(unidad_ejecutora=unit("201"), quarter=3)
     assert window.is_open and window.deadline == new_deadline and window.exception == granted
-    with pytest.raises(workflow.WorkflowError):
+    with pytest.raises(WorkflowError):
         save(q3_report("102"), capturista_102, {meta(200).pk: row(1)})
 
 
 def test_an_exception_after_closing_reopens_that_unit(q3_open, planeacion, capturista_201):
-    workflow.period_close(period=q3_open, user=planeacion)
-    workflow.exception_grant(
+    period_close(period=q3_open, user=planeacion)
+    exception_grant(
         period=q3_open,
         unidad_ejecutora=unit("201"),
         deadline=timezone.now() + timedelta(days=2),
@@ -139,7 +146,7 @@ def test_an_exception_after_closing_reopens_that_unit(q3_open, planeacion, captu
     )
     save(q3_report("201"), capturista_201, {meta(305).pk: row(100)})
     assert progress(305).alcanzado == 100
-    assert not workflow.is_editable(q3_report("101"))
+    assert not is_editable(q3_report("101"))
 
 
 @pytest.mark.parametrize(
@@ -149,8 +156,8 @@ def test_an_exception_after_closing_reopens_that_unit(q3_open, planeacion, captu
 def test_an_exception_needs_a_reason_and_a_future_deadline(
     q3_open, planeacion, reason, days, message
 ):
-    with pytest.raises(workflow.WorkflowError, match=message):
-        workflow.exception_grant(
+    with pytest.raises(WorkflowError, match=message):
+        exception_grant(
             period=q3_open,
             unidad_ejecutora=unit("201"),
             deadline=timezone.now() + timedelta(days=days),
@@ -166,7 +173,7 @@ def test_a_save_against_an_older_version_is_refused_with_what_changed(
     opened_at = report.version
     save(report, capturista_201, {meta(305).pk: row(100)})
     save(q3_report("201"), capturista_201, {meta(305).pk: row(102, "Buena respuesta.")})
-    with pytest.raises(workflow.StaleVersionError) as refused:
+    with pytest.raises(StaleVersionError) as refused:
         save(report, aaron, {meta(305).pk: row(90, "Menos prospectos.")}, version=opened_at)
     changes = refused.value.changes
     assert len(changes) == 3
@@ -179,7 +186,7 @@ def test_a_save_against_an_older_version_is_refused_with_what_changed(
 def test_a_stale_save_lists_old_values_of_figures_loaded_from_the_fixture(
     reference, planeacion, capturista_201, aaron
 ):
-    workflow.period_open(
+    period_open(
         ejercicio=Ejercicio.objects.get(year=2023),
         quarter=2,
         deadline=timezone.now() + timedelta(days=3),
@@ -187,14 +194,14 @@ def test_a_stale_save_lists_old_values_of_figures_loaded_from_the_fixture(
     )
     report = Report.objects.get(unidad_ejecutora=unit("201"), quarter=2)
     save(report, capturista_201, {meta(305).pk: row(101, "Ajuste.")})
-    with pytest.raises(workflow.StaleVersionError) as refused:
+    with pytest.raises(StaleVersionError) as refused:
         save(report, aaron, {meta(305).pk: row(99, "Otro.")}, version=0)
     assert refused.value.changes[0].startswith("Meta 305, alcanzado: 102 → 101 (captura201, ")
 
 
 def test_one_bad_row_saves_nothing(q3_open, capturista_201):
     report = q3_report("201")
-    with pytest.raises(workflow.CaptureValidationError) as refused:
+    with pytest.raises(CaptureValidationError) as refused:
         save(report, capturista_201, {meta(305).pk: row(100), meta(300).pk: row(-1)})
     assert refused.value.errors == {meta(300).pk: {"alcanzado": "La cifra no puede ser negativa."}}
     assert progress(305).alcanzado is None
@@ -230,8 +237,8 @@ def test_meta_history_includes_the_state_changes_of_the_unit(aaron, reference):
     from tests.conftest import complete_quarter
 
     complete_quarter("201", 2)
-    report = workflow.report_get_or_create(unidad_ejecutora=unit("201"), quarter=2)
-    workflow.report_send(report=report, user=aaron)
+    report = report_get_or_create(unidad_ejecutora=unit("201"), quarter=2)
+    report_send(report=report, user=aaron)
     entry = history.meta_history(meta(305))[0]
     assert (entry.user, entry.quarter, entry.field, entry.old, entry.new) == (
         aaron,
@@ -249,7 +256,7 @@ def check(numero, alcanzado, observaciones="", sending=False, programado=None):
     m = meta(numero)
     if programado is None:
         programado = progress(numero).programado
-    return workflow.validate_capture_row(
+    return validate_capture_row(
         meta=m,
         programado=programado,
         alcanzado=None if alcanzado is None else Decimal(alcanzado),
@@ -306,8 +313,8 @@ def test_the_observation_threshold_setting_is_honoured(reference, settings):
 
 
 def test_capture_rows_carry_the_figures_of_the_sheet(reference):
-    report = workflow.report_get_or_create(unidad_ejecutora=unit("201"), quarter=2)
-    rows = {r.meta.numero: r for r in workflow.capture_rows(report)}
+    report = report_get_or_create(unidad_ejecutora=unit("201"), quarter=2)
+    rows = {r.meta.numero: r for r in capture_rows(report)}
     assert list(rows) == [300, 301, 302, 303, 304, 305, 306, 307]
     row305 = rows[305]
     assert row305.progress.quarter == 2 and row305.progress.alcanzado == 102
@@ -319,18 +326,18 @@ def test_capture_rows_carry_the_figures_of_the_sheet(reference):
 def test_capture_rows_cost_two_queries_whatever_the_number_of_metas(
     reference, django_assert_num_queries
 ):
-    small = workflow.report_get_or_create(unidad_ejecutora=unit("101"), quarter=2)
-    large = workflow.report_get_or_create(unidad_ejecutora=unit("102"), quarter=2)
+    small = report_get_or_create(unidad_ejecutora=unit("101"), quarter=2)
+    large = report_get_or_create(unidad_ejecutora=unit("102"), quarter=2)
     with django_assert_num_queries(2):
-        assert len(workflow.capture_rows(small)) == 4
+        assert len(capture_rows(small)) == 4
     with django_assert_num_queries(2):
-        assert len(workflow.capture_rows(large)) == 8
+        assert len(capture_rows(large)) == 8
 
 
 def test_the_grid_never_shows_figures_newer_than_the_version_it_saves_with(q3_open, capturista_201):
     shown = q3_report("201")  # the grid has read the report; another tab saves meanwhile
     save(q3_report("201"), capturista_201, {meta(305).pk: row(100, "Más prospectos.")})
-    rows = {r.meta.numero: r for r in workflow.capture_rows_at_version(shown)}
+    rows = {r.meta.numero: r for r in capture_rows_at_version(shown)}
     assert rows[305].progress.alcanzado == 100
     assert shown.version == q3_report("201").version
 
@@ -345,16 +352,14 @@ def test_saving_every_meta_costs_the_same_queries_for_4_or_8_metas(
         }
         with django_assert_num_queries(15):
             assert (
-                workflow.capture_save(
-                    report=report, user=user, version=report.version, rows=rows
-                ).changed
+                capture_save(report=report, user=user, version=report.version, rows=rows).changed
                 == metas
             )
 
 
 @pytest.mark.parametrize("version", ["", "abc", 99])
 def test_a_tampered_version_is_refused_as_stale(q3_open, capturista_201, version):
-    with pytest.raises(workflow.StaleVersionError) as refused:
+    with pytest.raises(StaleVersionError) as refused:
         save(q3_report("201"), capturista_201, {meta(305).pk: row(1)}, version=version)
     assert refused.value.changes
     assert progress(305).alcanzado is None
@@ -374,12 +379,12 @@ def test_a_complete_report_can_still_be_sent_after_the_deadline(planeacion, aaro
         p.save()
     period.deadline = timezone.now() - timedelta(minutes=1)
     period.save()
-    workflow.report_send(report=q3_report("101"), user=aaron)
+    report_send(report=q3_report("101"), user=aaron)
     assert q3_report("101").state == State.ENVIADO
 
 
 def correct(progress_row, user, alcanzado, observaciones="", reason=""):
-    return workflow.capture_correct(
+    return capture_correct(
         progress=progress_row,
         user=user,
         alcanzado=Decimal(alcanzado),
@@ -405,6 +410,6 @@ def test_only_who_administers_figures_corrects_them(q3_open, capturista_201):
 
 def test_a_figure_an_authorized_sheet_accumulates_is_never_corrected(reference, superuser):
     report_in_state("201", 2, State.AUTORIZADO)
-    with pytest.raises(workflow.WorkflowError, match="Un informe posterior de la unidad"):
+    with pytest.raises(WorkflowError, match="Un informe posterior de la unidad"):
         correct(progress(305, quarter=1), superuser, "1", "Oficio.", reason="Oficio 12.")
     assert progress(305, quarter=1).alcanzado == 70

@@ -9,8 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import json_script
 
-from poa import figures, workflow
 from poa.models import Meta, QuarterlyProgress, Report
+from poa.rules import figures
+from poa.rules.capture import CAPTURE_MESSAGES
+from poa.services.capture import capture_save
+from poa.services.review import report_authorize, report_review, report_send
 from tests.conftest import complete_quarter, make_capturista, unit
 
 State = Report.State
@@ -128,7 +131,7 @@ def test_the_grid_hands_the_rules_and_messages_to_its_script_without_inline_code
     client.force_login(capturista_201)
     html = client.get(grid_url()).content.decode()
     assert json_script(figures.FIGURE_MESSAGES, "figure-messages") in html
-    assert json_script(workflow.CAPTURE_MESSAGES, "capture-messages") in html
+    assert json_script(CAPTURE_MESSAGES, "capture-messages") in html
     row = html.split('id="meta-305"')[1].split("</tr>")[0]
     assert 'data-unidad="PROSPECTO" data-decimales="0"' in row
     assert f'data-draft-key="poa-captura:{capturista_201.pk}:{grid_url()}"' in html
@@ -234,7 +237,7 @@ def test_a_stale_save_is_refused_and_keeps_what_was_typed(q3_open, client, captu
     opened_at = report.version
     # the head saves meta 305 first
     rows = {Meta.objects.get(numero=305).pk: {"alcanzado": 100, "observaciones": ""}}
-    workflow.capture_save(report=report, user=aaron, version=opened_at, rows=rows)
+    capture_save(report=report, user=aaron, version=opened_at, rows=rows)
     client.force_login(capturista_201)
     data = grid_data(values={305: ("95", "Faltaron citas."), 300: ("5", "Una más.")})
     data["version"] = opened_at
@@ -262,9 +265,9 @@ def test_tampered_post_to_an_authorized_report_changes_nothing(
 ):
     complete_quarter("201", 3)
     report = q3_report()
-    workflow.report_send(report=report, user=aaron)
-    workflow.report_review(report=report, user=aaron)
-    workflow.report_authorize(report=report, user=aaron)
+    report_send(report=report, user=aaron)
+    report_review(report=report, user=aaron)
+    report_authorize(report=report, user=aaron)
     before = achieved(305)
     client.force_login(capturista_201)
     html = client.get(grid_url()).content.decode()
@@ -392,7 +395,7 @@ def test_head_of_102_gets_404_on_the_grid_of_201(q3_open, client, head_102):
 
 def test_a_sent_report_is_read_only_for_its_capturista(q3_open, client, aaron, capturista_201):
     complete_quarter("201", 3)
-    workflow.report_send(report=q3_report(), user=aaron)
+    report_send(report=q3_report(), user=aaron)
     client.force_login(capturista_201)
     html = client.get(grid_url()).content.decode()
     assert "El informe está enviado; solo se captura en borrador." in html

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from pypdf import PdfReader
 
-from poa import charts
+from poa.documents import charts
 from poa.documents.pdf import StaticOnlyFetcher, write_pdf
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from poa import workflow
 from poa.models import QuarterlyProgress, Report
+from poa.services.review import report_review, report_send
 from tests.conftest import complete_quarter, unit
 
 VARIANCE = "Difiere de lo programado"
@@ -26,7 +26,7 @@ def action_url(action, clave="201", quarter=2):
 
 
 def send(clave, quarter, user):
-    workflow.report_send(report=Report(unidad_ejecutora=unit(clave), quarter=quarter), user=user)
+    report_send(report=Report(unidad_ejecutora=unit(clave), quarter=quarter), user=user)
     return Report.objects.get(unidad_ejecutora=unit(clave), quarter=quarter)
 
 
@@ -78,7 +78,7 @@ def test_report_page_shows_the_figures_in_the_review_and_return_modals(sent_q2, 
 
 
 def test_authorize_and_return_confirmations_show_the_figures_too(sent_q2, client, aaron):
-    workflow.report_review(report=sent_q2, user=aaron)
+    report_review(report=sent_q2, user=aaron)
     client.force_login(aaron)
     for slug in ("autorizar", "devolver"):
         html = client.get(action_url(slug)).content.decode()

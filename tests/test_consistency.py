@@ -1,5 +1,5 @@
-"""The review of a year's data (poa.consistency, `manage.py poa_check` and planeación's page):
-each kind of inconsistency is named with its unit and meta, the reference year's own slips
+"""The review of a year's data (poa.selectors.consistency, `manage.py poa_check` and planeación's
+page): each kind of inconsistency is named with its unit and meta, the reference year's own slips
 are found, a year signed off through the services is clean, and the exit status tells cron."""
 
 import io
@@ -10,9 +10,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from poa import consistency, generate, workflow
-from poa.consistency import find_inconsistencies
 from poa.models import Ejercicio, Meta, MetaVersion, QuarterlyProgress, UnidadEjecutora
+from poa.selectors import consistency
+from poa.selectors.consistency import find_inconsistencies
+from poa.services import generate
+from poa.services.capture import capture_save
+from poa.services.periods import period_open
+from poa.services.review import report_get_or_create
 from tests.conftest import make_capturista, unit
 
 # What the reference year holds as loaded: the sheet of Q2 prints no Q1 observations and an
@@ -107,11 +111,9 @@ def test_a_variance_saved_under_a_tolerant_threshold_is_named_once_it_drops(
 ):
     explain_reference_slips()
     settings.POA_OBSERVATION_THRESHOLD = 50
-    report = workflow.report_get_or_create(unidad_ejecutora=unit("102"), quarter=3)
+    report = report_get_or_create(unidad_ejecutora=unit("102"), quarter=3)
     meta = Meta.objects.get(numero=207)  # P = 3 in Jul-Sep
-    workflow.capture_save(
-        report=report, user=capturista_102, version=0, rows={meta.pk: {"alcanzado": "2"}}
-    )
+    capture_save(report=report, user=capturista_102, version=0, rows={meta.pk: {"alcanzado": "2"}})
     assert find_inconsistencies(ejercicio=year()) == []
     settings.POA_OBSERVATION_THRESHOLD = 0
     [item] = find_inconsistencies(ejercicio=year())
@@ -147,7 +149,7 @@ def test_capture_in_a_quarter_after_the_last_report_is_named(reference, planeaci
     # Planeación opened Q1 and Q2 only; an A of Q3 cannot come through the capture, whose
     # window is closed: it is typed past it here.
     for quarter in (1, 2):
-        workflow.period_open(
+        period_open(
             ejercicio=year(),
             quarter=quarter,
             deadline=timezone.now() + timedelta(days=1),
@@ -163,11 +165,9 @@ def test_capture_in_an_open_quarter_is_not_after_the_last_report(
     reference, capturista_201, q3_open
 ):
     explain_reference_slips()
-    report = workflow.report_get_or_create(unidad_ejecutora=unit("201"), quarter=3)
+    report = report_get_or_create(unidad_ejecutora=unit("201"), quarter=3)
     meta = Meta.objects.get(numero=301)
-    workflow.capture_save(
-        report=report, user=capturista_201, version=0, rows={meta.pk: {"alcanzado": "13"}}
-    )
+    capture_save(report=report, user=capturista_201, version=0, rows={meta.pk: {"alcanzado": "13"}})
     assert find_inconsistencies(ejercicio=year()) == []
 
 

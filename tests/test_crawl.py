@@ -15,9 +15,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from poa import modifications, years
 from poa.documents import pdf
 from poa.models import Meta
+from poa.services import modifications, years
 
 ACCOUNTS = [
     "admin",

@@ -8,9 +8,11 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from poa import access, workflow
 from poa.models import Persona, Report, ReportEvent
-from poa.sheet import build_sheet
+from poa.selectors import access
+from poa.selectors.grid import capture_rows
+from poa.selectors.locks import capture_window, is_editable
+from poa.selectors.sheet import build_sheet
 from tests.conftest import unit
 
 State = Report.State
@@ -108,8 +110,8 @@ def test_q2_sheet_of_102_is_elaborated_by_fabiola(demo):
 def test_q3_is_open_for_capture_for_30_days(demo):
     for clave in ("101", "102", "201"):
         report = Report.objects.get(unidad_ejecutora=unit(clave), quarter=3)
-        assert report.state == State.BORRADOR and workflow.is_editable(report)
-    window = workflow.capture_window(unidad_ejecutora=unit("201"), quarter=3)
+        assert report.state == State.BORRADOR and is_editable(report)
+    window = capture_window(unidad_ejecutora=unit("201"), quarter=3)
     days = (window.deadline - timezone.now()).days
     assert 29 <= days <= 30
 
@@ -117,7 +119,7 @@ def test_q3_is_open_for_capture_for_30_days(demo):
 def test_q2_figures_stay_as_the_reference_prints_them(demo):
     rows = {
         r.meta.numero: r
-        for r in workflow.capture_rows(Report.objects.get(unidad_ejecutora=unit("201"), quarter=2))
+        for r in capture_rows(Report.objects.get(unidad_ejecutora=unit("201"), quarter=2))
     }
     assert rows[305].progress.alcanzado == 102
     assert rows[305].progress.observaciones.startswith("Debido al momento de oportunidad")

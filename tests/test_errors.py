@@ -8,8 +8,8 @@ import pytest
 from django.db import OperationalError, connection
 from django.test import Client
 
-from poa import workflow
 from poa.models import QuarterlyProgress, Report
+from poa.services.review import report_get_or_create, report_send
 from tests.conftest import complete_quarter, unit
 
 GRID_201 = "/captura/2023/59/201/3/"
@@ -61,7 +61,7 @@ def test_an_unexpected_failure_gets_the_spanish_500(quiet_client, capturista_201
     def broken(*args, **kwargs):
         raise RuntimeError("fallo interno")
 
-    monkeypatch.setattr("poa.views.sheets.build_sheet", broken)
+    monkeypatch.setattr("poa.web.views.sheets.build_sheet", broken)
     quiet_client.force_login(capturista_201)
     response = quiet_client.get("/tmm-f004/2023/59/201/2/")
     assert_spanish_without_trace(response, 500, "Ocurrió un error inesperado")
@@ -137,7 +137,7 @@ def test_a_save_that_finds_the_database_busy_goes_back_to_the_grid_saying_try_ag
     client, capturista_201, q3_open, monkeypatch
 ):
     client.force_login(capturista_201)
-    monkeypatch.setattr(workflow, "capture_save", locked)
+    monkeypatch.setattr("poa.web.views.capture.capture_save", locked)
     response = client.post(GRID_201, grid_post("Ocupado."), follow=True)
     assert response.redirect_chain == [(GRID_201, 302)]
     assert "El sistema está ocupado guardando otros cambios; no se guardó nada" in (
@@ -150,7 +150,7 @@ def test_a_page_that_finds_the_database_busy_gets_the_spanish_503(
     quiet_client, capturista_201, monkeypatch
 ):
     quiet_client.force_login(capturista_201)
-    monkeypatch.setattr("poa.views.sheets.build_sheet", locked)
+    monkeypatch.setattr("poa.web.views.sheets.build_sheet", locked)
     response = quiet_client.get("/tmm-f004/2023/59/201/2/")
     assert_spanish_without_trace(response, 503, "El sistema está ocupado")
 
@@ -158,8 +158,8 @@ def test_a_page_that_finds_the_database_busy_gets_the_spanish_503(
 @pytest.fixture
 def sent_201(aaron, q3_open):
     complete_quarter("201", 3)
-    report = workflow.report_get_or_create(unidad_ejecutora=unit("201"), quarter=3)
-    workflow.report_send(report=report, user=aaron)
+    report = report_get_or_create(unidad_ejecutora=unit("201"), quarter=3)
+    report_send(report=report, user=aaron)
     return Report.objects.get(pk=report.pk)
 
 

@@ -11,9 +11,9 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
-from poa import workflow
 from poa.documents import pdf, stored
-from poa.sheet import build_sheet
+from poa.selectors.sheet import build_sheet
+from poa.services.review import report_authorize
 from tests.conftest import State, report_in_state, signer, unit
 
 UNITS = ("101", "102", "201")
@@ -84,7 +84,7 @@ def test_authorized_sheets_come_from_the_storage(
 ):
     report = report_in_state("102", 2, State.REVISADO)
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.report_authorize(report=report, user=signer(unit("102").ramo.responsable))
+        report_authorize(report=report, user=signer(unit("102").ramo.responsable))
     drawing.reset_mock()
     output = export(tmp_path)
     assert drawing.call_count == 2  # 101 and 201

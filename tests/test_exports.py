@@ -10,8 +10,7 @@ import pytest
 from django.test import RequestFactory
 from openpyxl import load_workbook
 
-from poa import exports
-from poa.documents import safe_cells
+from poa.documents import exports, safe_cells
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\tX", "\rX"]
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from poa import figures
+from poa.rules import figures
 
 
 @pytest.mark.parametrize(

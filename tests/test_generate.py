@@ -8,9 +8,10 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 
-from poa import access, generate, generate_data
-from poa.consistency import find_inconsistencies
 from poa.models import Ejercicio, Meta, MetaVersion, Persona, Report, ReportEvent, UnidadEjecutora
+from poa.selectors import access
+from poa.selectors.consistency import find_inconsistencies
+from poa.services import generate, generate_data
 
 SMALL = {"ramos": 2, "ues_por_ramo": 2, "metas_por_ue": 3}
 

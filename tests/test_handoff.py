@@ -5,8 +5,15 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from poa import workflow
 from poa.models import QuarterlyProgress, Report, ReportEvent
+from poa.services.periods import period_close
+from poa.services.review import (
+    report_authorize,
+    report_mark_ready,
+    report_reopen,
+    report_review,
+    report_send,
+)
 from tests.conftest import complete_quarter, unit
 
 Action = ReportEvent.Action
@@ -69,7 +76,7 @@ def test_the_head_sees_how_much_is_captured_and_that_they_were_told(
     total = QuarterlyProgress.objects.filter(meta__unidad_ejecutora=unit("102"), quarter=3)
     assert "0 de 8 metas capturadas" in client.get("/").content.decode()
     complete_quarter("102", 3)
-    workflow.report_mark_ready(report=report_of(), user=capturista_102)
+    report_mark_ready(report=report_of(), user=capturista_102)
     html = client.get("/").content.decode()
     assert f"{total.count()} de 8 metas capturadas" in html
     assert "captura lista, avisó captura102" in html
@@ -81,7 +88,7 @@ def test_the_grid_says_who_sends_and_whether_they_were_told(captured_102, client
     html = client.get(grid).content.decode()
     assert "Envía el informe (firma ELABORÓ): <strong>LIC. FABIOLA LEÓN HUERTA CABRERA" in html
     assert "Aún no se le ha avisado" in html and ready_url() in html
-    workflow.report_mark_ready(report=report_of(), user=capturista_102)
+    report_mark_ready(report=report_of(), user=capturista_102)
     html = client.get(grid).content.decode()
     assert "Se le avisó que la captura está lista el" in html
 
@@ -89,7 +96,7 @@ def test_the_grid_says_who_sends_and_whether_they_were_told(captured_102, client
 def test_a_read_only_grid_does_not_ask_to_press_a_button_it_does_not_show(
     q3_open, client, planeacion, capturista_102
 ):
-    workflow.period_close(period=q3_open, user=planeacion)
+    period_close(period=q3_open, user=planeacion)
     client.force_login(capturista_102)
     html = client.get(reverse("poa:capture-grid", args=[2023, "59", "102", 3])).content.decode()
     assert "Solo lectura." in html and "Envía el informe (firma ELABORÓ)" in html
@@ -104,9 +111,9 @@ def test_a_reopened_report_shows_its_reason_on_the_home_page_as_a_return_does(
 
     open_q3(planeacion)
     report = report_of("201")
-    for service in (workflow.report_send, workflow.report_review, workflow.report_authorize):
+    for service in (report_send, report_review, report_authorize):
         service(report=report, user=aaron)
-    workflow.report_reopen(report=report, user=planeacion, comment="Falta la meta 305.")
+    report_reopen(report=report, user=planeacion, comment="Falta la meta 305.")
     client.force_login(capturista_201)
     html = client.get("/").content.decode()
     assert "Reabierto por planeación" in html and "Falta la meta 305." in html

@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from poa import workflow
 from poa.models import Report, UnidadEjecutora
+from poa.services.review import report_get_or_create, report_return, report_send
 from tests.conftest import approve_programming, complete_quarter, make_capturista, unit
 
 HOME = "/"
@@ -39,15 +39,15 @@ def test_ue_head_is_asked_to_capture_and_send_then_program_head_to_review(q3_ope
     assert "Capturar y enviar (firmar ELABORÓ)" in html
     assert grid_url("101") in html and grid_url("201") in html
     complete_quarter("201", 3)
-    workflow.report_send(report=report_of("201"), user=aaron)
+    report_send(report=report_of("201"), user=aaron)
     html = client.get(HOME).content.decode()
     assert "Revisar (firmar REVISÓ)" in html and report_url("201") in html
 
 
 def test_capturista_sees_a_returned_report_with_its_comment(q3_open, client, aaron, capturista_201):
     complete_quarter("201", 3)
-    workflow.report_send(report=report_of("201"), user=aaron)
-    workflow.report_return(report=report_of("201"), user=aaron, comment="Revise la meta 303.")
+    report_send(report=report_of("201"), user=aaron)
+    report_return(report=report_of("201"), user=aaron, comment="Revise la meta 303.")
     client.force_login(capturista_201)
     html = client.get(HOME).content.decode()
     assert "Devuelto" in html and "Revise la meta 303." in html
@@ -109,7 +109,7 @@ def add_units_headed_by_aaron(count, aaron, planeacion, first_clave=210):
             cargo_responsable="JEFE DE UNIDAD",
         )
         approve_programming(ue, head=aaron, planeacion=planeacion)
-        workflow.report_get_or_create(unidad_ejecutora=ue, quarter=3)
+        report_get_or_create(unidad_ejecutora=ue, quarter=3)
 
 
 def home_queries(client):
@@ -139,7 +139,7 @@ def test_a_unit_with_one_meta_reads_1_de_1_meta_capturada(q3_open, client, aaron
         cargo_responsable="JEFE",
     )
     approve_programming(ue, head=aaron, planeacion=planeacion)
-    workflow.report_get_or_create(unidad_ejecutora=ue, quarter=3)
+    report_get_or_create(unidad_ejecutora=ue, quarter=3)
     client.force_login(make_capturista("captura290", "290"))
     html = client.get(HOME).content.decode()
     assert "0 de 1 meta capturada" in html and "metas capturadas" not in html
@@ -158,9 +158,9 @@ def test_planeacion_sees_what_needs_attention_across_the_municipality(
     client, planeacion, aaron, q3_open
 ):
     complete_quarter("201", 3)
-    report = workflow.report_get_or_create(unidad_ejecutora=unit("201"), quarter=3)
-    workflow.report_send(report=report, user=aaron)
-    workflow.report_return(report=report, user=aaron, comment="Revise la meta 305.")
+    report = report_get_or_create(unidad_ejecutora=unit("201"), quarter=3)
+    report_send(report=report, user=aaron)
+    report_return(report=report, user=aaron, comment="Revise la meta 305.")
     client.force_login(planeacion)
     html = client.get(HOME).content.decode()
     assert "El municipio · 2023 T3" in html
@@ -187,7 +187,7 @@ def test_a_capturista_sees_only_their_unit_in_the_overview(client, capturista_10
 
 
 def test_an_uncaptured_quarter_is_judged_on_the_quarters_before_it(planeacion, q3_open):
-    from poa import tracking
+    from poa.selectors import tracking
 
     data = tracking.build_tracking(
         tracking.metas_visible_to(planeacion, 2023), year=2023, quarter=3

@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from poa import modifications, workflow, years
 from poa.models import Ejercicio, Meta, Modificacion, QuarterlyProgress, Report
-from poa.states import MODIFICATION
+from poa.rules.states import MODIFICATION
+from poa.services import modifications, years
+from poa.services.periods import period_open
 from tests.conftest import unit
 from tests.test_capture_views import grid_data
 from tests.test_modifications import authorize, cancel_305, request
@@ -302,7 +303,7 @@ def test_the_grid_sends_a_quarter_after_a_cancellation_without_the_cancelled_met
     q2_authorized, client, capturista_201, planeacion, aaron
 ):
     cancel_305(capturista_201, planeacion, approved_on=date(2023, 7, 15))
-    workflow.period_open(
+    period_open(
         ejercicio=Ejercicio.objects.get(year=2023),
         quarter=4,
         deadline=timezone.now() + timedelta(days=1),

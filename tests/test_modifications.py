@@ -11,7 +11,6 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import formats, timezone
 
-from poa import modifications, planning, workflow
 from poa.models import (
     Ejercicio,
     Meta,
@@ -21,7 +20,13 @@ from poa.models import (
     Report,
     UnidadMedida,
 )
-from poa.sheet import build_sheet
+from poa.rules.capture import CaptureValidationError
+from poa.rules.states import WorkflowError
+from poa.selectors.grid import capture_required
+from poa.selectors.sheet import build_sheet
+from poa.services import modifications, programming
+from poa.services.periods import period_open
+from poa.services.review import report_authorize, report_get_or_create, report_review, report_send
 from tests.conftest import complete_quarter, make_user, unit
 
 State = Modificacion.State
@@ -30,17 +35,17 @@ State = Modificacion.State
 def authorize(clave, quarter, *, head, signer, planeacion):
     """The quarter of the unit goes through the real sign-off: opened, completed, sent by its
     head, reviewed and authorized (Aarón holds both for UE 201)."""
-    workflow.period_open(
+    period_open(
         ejercicio=Ejercicio.objects.get(year=2023),
         quarter=quarter,
         deadline=timezone.now() + timedelta(days=1),
         user=planeacion,
     )
     complete_quarter(clave, quarter)
-    report = workflow.report_get_or_create(unidad_ejecutora=unit(clave), quarter=quarter)
-    workflow.report_send(report=report, user=head)
-    workflow.report_review(report=report, user=signer)
-    workflow.report_authorize(report=report, user=signer)
+    report = report_get_or_create(unidad_ejecutora=unit(clave), quarter=quarter)
+    report_send(report=report, user=head)
+    report_review(report=report, user=signer)
+    report_authorize(report=report, user=signer)
     return report
 
 
@@ -111,7 +116,7 @@ def test_an_approved_modification_changes_the_meta_and_keeps_both_versions(
 def test_changing_the_p_of_an_authorized_quarter_is_refused_at_the_request(
     q2_authorized, capturista_201
 ):
-    with pytest.raises(planning.PlanValidationError) as refused:
+    with pytest.raises(programming.PlanValidationError) as refused:
         request(capturista_201, programado=("70", "90", "110", "70"))
     assert refused.value.errors == {
         "programado_2": "El informe de Abr-Jun ya está autorizado: lo programado en ese "
@@ -123,7 +128,7 @@ def test_changing_the_p_of_an_authorized_quarter_is_refused_at_the_request(
 def test_the_authorized_quarter_is_named_even_when_the_sum_is_also_wrong(
     q2_authorized, capturista_201
 ):
-    with pytest.raises(planning.PlanValidationError) as refused:
+    with pytest.raises(programming.PlanValidationError) as refused:
         request(capturista_201, programado=("70", "0", "100", "70"))
     assert set(refused.value.errors) == {"programado_2", "programado"}
 
@@ -134,7 +139,7 @@ def test_a_quarter_authorized_after_the_request_refuses_its_approval(
     modificacion = request(capturista_201, programado=("70", "90", "110", "70"))
     authorize("201", 2, head=aaron, signer=aaron, planeacion=planeacion)
 
-    with pytest.raises(workflow.WorkflowError) as refused:
+    with pytest.raises(WorkflowError) as refused:
         modifications.modification_approve(modificacion=modificacion, user=planeacion)
 
     assert "El informe de Abr-Jun ya está autorizado" in str(refused.value)
@@ -147,19 +152,19 @@ def test_a_quarter_authorized_after_the_request_refuses_its_approval(
 
 def test_a_meta_has_one_pending_request_at_a_time(q2_authorized, capturista_201, aaron):
     request(capturista_201, annual="360", programado=("70", "100", "120", "70"))
-    with pytest.raises(workflow.WorkflowError, match="ya tiene una solicitud de modificación"):
+    with pytest.raises(WorkflowError, match="ya tiene una solicitud de modificación"):
         request(aaron, annual="350", programado=("70", "100", "110", "70"))
     assert Modificacion.objects.count() == 1
 
 
 def test_a_request_that_changes_nothing_is_refused(q2_authorized, capturista_201):
-    with pytest.raises(planning.PlanValidationError) as refused:
+    with pytest.raises(programming.PlanValidationError) as refused:
         request(capturista_201, descripcion=" " + meta_305().descripcion + "\n")
     assert refused.value.errors["__all__"].startswith("La solicitud no cambia nada de la meta")
 
 
 def test_the_quarters_must_add_up_to_the_annual_target(q2_authorized, capturista_201):
-    with pytest.raises(planning.PlanValidationError) as refused:
+    with pytest.raises(programming.PlanValidationError) as refused:
         request(capturista_201, annual="400", programado=("70", "100", "120", "70"))
     assert refused.value.errors == {
         "programado": "La suma de lo programado por trimestre (360) no coincide con la meta "
@@ -168,7 +173,7 @@ def test_the_quarters_must_add_up_to_the_annual_target(q2_authorized, capturista
 
 
 def test_a_whole_number_unit_refuses_fractions(q2_authorized, capturista_201):
-    with pytest.raises(planning.PlanValidationError) as refused:
+    with pytest.raises(programming.PlanValidationError) as refused:
         request(capturista_201, annual="340.5", programado=("70", "100", "100.5", "70"))
     assert refused.value.errors["meta_anual"] == (
         "La unidad de medida «PROSPECTO» solo admite números enteros."
@@ -177,7 +182,7 @@ def test_a_whole_number_unit_refuses_fractions(q2_authorized, capturista_201):
 
 
 def test_the_justification_is_required(q2_authorized, capturista_201):
-    with pytest.raises(planning.PlanValidationError) as refused:
+    with pytest.raises(programming.PlanValidationError) as refused:
         request(
             capturista_201, justificacion="  ", annual="360", programado=("70", "100", "120", "70")
         )
@@ -188,7 +193,7 @@ def test_a_unit_of_measure_planeacion_has_not_accepted_is_refused(q2_authorized,
     proposed = UnidadMedida.objects.create(
         nombre="VISITA", aceptada=False, propuesta_por=unit("201")
     )
-    with pytest.raises(planning.PlanValidationError) as refused:
+    with pytest.raises(programming.PlanValidationError) as refused:
         request(capturista_201, unidad_medida=proposed)
     assert refused.value.errors == {
         "unidad_medida": "Elija una unidad de medida del catálogo aceptado por planeación."
@@ -203,7 +208,7 @@ def test_a_whole_number_unit_is_refused_when_fractions_were_achieved(
         modificacion=request(capturista_201, unidad_medida=hours), user=planeacion
     )
     QuarterlyProgress.objects.filter(meta__numero=305, quarter=3).update(alcanzado=Decimal("100.5"))
-    with pytest.raises(planning.PlanValidationError) as refused:
+    with pytest.raises(programming.PlanValidationError) as refused:
         request(capturista_201, unidad_medida=UnidadMedida.objects.get(nombre="PROSPECTO"))
     assert refused.value.errors == {
         "unidad_medida": "Lo alcanzado en Jul-Sep tiene decimales y la unidad «PROSPECTO» solo "
@@ -231,7 +236,7 @@ def test_approving_after_another_modification_of_the_meta_was_approved_is_refuse
     )
     modifications.modification_approve(modificacion=first, user=planeacion)
 
-    with pytest.raises(workflow.WorkflowError, match="Otra modificación de esta meta se aprobó"):
+    with pytest.raises(WorkflowError, match="Otra modificación de esta meta se aprobó"):
         modifications.modification_approve(modificacion=second, user=planeacion)
     assert meta_305().meta_anual == 360
 
@@ -250,7 +255,7 @@ def test_a_rejection_needs_its_reason_and_leaves_the_meta_as_it_was(
     q2_authorized, capturista_201, planeacion
 ):
     modificacion = request(capturista_201, annual="360", programado=("70", "100", "120", "70"))
-    with pytest.raises(workflow.WorkflowError, match="Escriba el motivo del rechazo."):
+    with pytest.raises(WorkflowError, match="Escriba el motivo del rechazo."):
         modifications.modification_reject(modificacion=modificacion, user=planeacion)
 
     modifications.modification_reject(
@@ -274,7 +279,7 @@ def test_a_meta_whose_four_quarters_are_authorized_is_not_modified(
 ):
     for quarter in (3, 4):
         authorize("201", quarter, head=aaron, signer=aaron, planeacion=planeacion)
-    with pytest.raises(workflow.WorkflowError, match="Los cuatro trimestres"):
+    with pytest.raises(WorkflowError, match="Los cuatro trimestres"):
         request(capturista_201, descripcion="Otra descripción")
 
 
@@ -340,10 +345,10 @@ def cancel_305(capturista, planeacion, approved_on):
 
 
 def send_refused_metas(clave, quarter, head):
-    report = workflow.report_get_or_create(unidad_ejecutora=unit(clave), quarter=quarter)
+    report = report_get_or_create(unidad_ejecutora=unit(clave), quarter=quarter)
     try:
-        workflow.report_send(report=report, user=head)
-    except workflow.CaptureValidationError as error:
+        report_send(report=report, user=head)
+    except CaptureValidationError as error:
         return set(Meta.objects.filter(pk__in=error.errors).values_list("numero", flat=True))
     return set()
 
@@ -382,7 +387,7 @@ def test_a_cancelled_meta_stays_on_the_sheet_with_its_note(
 
 def test_a_cancelled_meta_admits_no_further_modification(q2_authorized, capturista_201, planeacion):
     cancel_305(capturista_201, planeacion, approved_on=datetime(2023, 7, 15).date())
-    with pytest.raises(workflow.WorkflowError, match="La meta está cancelada"):
+    with pytest.raises(WorkflowError, match="La meta está cancelada"):
         request(capturista_201, annual="270", programado=("70", "100", "50", "50"))
 
 
@@ -399,7 +404,7 @@ def test_a_cancelled_meta_admits_no_further_modification(q2_authorized, capturis
 def test_capture_is_required_up_to_the_quarter_of_the_cancellation(cancelled_on, required):
     meta = Meta(pk=1, cancelada=True)
     cancelled = {1: datetime(*cancelled_on).date()}
-    assert [workflow.capture_required(meta, q, 2023, cancelled) for q in (1, 2, 3, 4)] == required
+    assert [capture_required(meta, q, 2023, cancelled) for q in (1, 2, 3, 4)] == required
 
 
 # Emails ---------------------------------------------------------------------------------------

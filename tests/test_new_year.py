@@ -13,7 +13,6 @@ from django.core.management.base import CommandError
 from django.db import connections
 from django.urls import reverse
 
-from poa import modifications, years
 from poa.models import (
     Ejercicio,
     LineaAccion,
@@ -26,6 +25,7 @@ from poa.models import (
     UnidadEjecutora,
     UnidadMedida,
 )
+from poa.services import modifications, years
 from tests.conftest import unit
 from tests.test_modifications import authorize, request
 

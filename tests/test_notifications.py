@@ -8,8 +8,17 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from poa import notifications, workflow
 from poa.models import Ejercicio, Report
+from poa.rules.states import WorkflowError
+from poa.services import notifications
+from poa.services.periods import exception_grant, period_close, period_open
+from poa.services.review import (
+    report_authorize,
+    report_get_or_create,
+    report_return,
+    report_review,
+    report_send,
+)
 from tests.conftest import complete_quarter, unit
 
 State = Report.State
@@ -24,7 +33,7 @@ def people(capturista_102, head_102, aaron, capturista_201):
 @pytest.fixture
 def report_102(people):
     complete_quarter("102", 2)
-    return workflow.report_get_or_create(unidad_ejecutora=unit("102"), quarter=2)
+    return report_get_or_create(unidad_ejecutora=unit("102"), quarter=2)
 
 
 def run(service, django_capture_on_commit_callbacks, **kwargs):
@@ -38,7 +47,7 @@ def test_sending_tells_the_program_head(
 ):
     settings.POA_SITE_URL = "https://poa.mexicali.example/"
     email = run(
-        workflow.report_send,
+        report_send,
         django_capture_on_commit_callbacks,
         report=report_102,
         user=people["head_102"],
@@ -53,9 +62,9 @@ def test_sending_tells_the_program_head(
 def test_returning_tells_the_unit_head_and_capturistas_with_the_comment(
     report_102, people, django_capture_on_commit_callbacks
 ):
-    workflow.report_send(report=report_102, user=people["head_102"])
+    report_send(report=report_102, user=people["head_102"])
     email = run(
-        workflow.report_return,
+        report_return,
         django_capture_on_commit_callbacks,
         report=report_102,
         user=people["aaron"],
@@ -67,9 +76,9 @@ def test_returning_tells_the_unit_head_and_capturistas_with_the_comment(
 
 
 def test_reviewing_tells_the_ramo_head(report_102, people, django_capture_on_commit_callbacks):
-    workflow.report_send(report=report_102, user=people["head_102"])
+    report_send(report=report_102, user=people["head_102"])
     email = run(
-        workflow.report_review,
+        report_review,
         django_capture_on_commit_callbacks,
         report=report_102,
         user=people["aaron"],
@@ -79,10 +88,10 @@ def test_reviewing_tells_the_ramo_head(report_102, people, django_capture_on_com
 
 
 def test_authorizing_tells_the_unit(report_102, people, django_capture_on_commit_callbacks):
-    workflow.report_send(report=report_102, user=people["head_102"])
-    workflow.report_review(report=report_102, user=people["aaron"])
+    report_send(report=report_102, user=people["head_102"])
+    report_review(report=report_102, user=people["aaron"])
     email = run(
-        workflow.report_authorize,
+        report_authorize,
         django_capture_on_commit_callbacks,
         report=report_102,
         user=people["aaron"],
@@ -92,14 +101,14 @@ def test_authorizing_tells_the_unit(report_102, people, django_capture_on_commit
 
 
 def test_no_email_leaves_before_the_transaction_commits(report_102, people):
-    workflow.report_send(report=report_102, user=people["head_102"])
+    report_send(report=report_102, user=people["head_102"])
     assert mail.outbox == []
 
 
 def test_a_refused_transition_sends_nothing(report_102, people, django_capture_on_commit_callbacks):
     # Aaron heads the program, but the report was never sent: nothing to review yet.
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(workflow.WorkflowError):
-        workflow.report_review(report=report_102, user=people["aaron"])
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(WorkflowError):
+        report_review(report=report_102, user=people["aaron"])
     assert mail.outbox == []
 
 
@@ -110,7 +119,7 @@ DEADLINE = timezone.make_aware(datetime(2023, 7, 15, 23, 59))
 
 @pytest.fixture
 def q2_period(people, planeacion):
-    return workflow.period_open(
+    return period_open(
         ejercicio=Ejercicio.objects.get(year=2023), quarter=2, deadline=DEADLINE, user=planeacion
     )
 
@@ -147,14 +156,14 @@ def test_units_that_have_not_sent_are_told_after_the_deadline(q2_period, day):
 def test_a_unit_that_sent_its_report_is_not_reminded(q2_period, people):
     complete_quarter("102", 2)
     report = Report.objects.get(unidad_ejecutora=unit("102"), quarter=2)
-    workflow.report_send(report=report, user=people["head_102"])
+    report_send(report=report, user=people["head_102"])
     assert reminded_units(at(13)) == ["UE 101", "UE 201"]
     assert reminded_units(at(16)) == ["UE 101", "UE 201"]
 
 
 def test_an_exception_moves_the_reminders_of_its_unit(q2_period, planeacion, people):
     new_deadline = timezone.now() + timedelta(days=10)
-    workflow.exception_grant(
+    exception_grant(
         period=q2_period,
         unidad_ejecutora=unit("201"),
         deadline=new_deadline,
@@ -172,7 +181,7 @@ def test_an_exception_moves_the_reminders_of_its_unit(q2_period, planeacion, peo
 
 
 def test_a_closed_period_sends_no_reminders(q2_period, planeacion):
-    workflow.period_close(period=q2_period, user=planeacion)
+    period_close(period=q2_period, user=planeacion)
     assert reminded_units(at(16)) == []
 
 

@@ -15,10 +15,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from openpyxl import Workbook, load_workbook
 
-from poa import access, history, imports, planning, workflow, yearbook
-from poa.access import PLANEACION_GROUP
-from poa.documents import html
-from poa.imports import book as book_module
+from poa.documents import html, yearbook
 from poa.models import (
     Ejercicio,
     Meta,
@@ -29,8 +26,14 @@ from poa.models import (
     UnidadEjecutora,
     UnidadMedida,
 )
-from poa.sheet import build_sheet
-from poa.states import PROGRAMMING
+from poa.rules.states import PROGRAMMING, WorkflowError
+from poa.selectors import access, history
+from poa.selectors.access import PLANEACION_GROUP
+from poa.selectors.sheet import build_sheet
+from poa.services import imports, programming
+from poa.services.capture import progress_import
+from poa.services.imports import book as book_module
+from poa.services.review import report_get_or_create
 from tests.conftest import make_user, unit
 from tests.plan_books import ANA, YEAR, book, save_book
 
@@ -502,20 +505,18 @@ def test_only_planeacion_imports(tmp_path, reference, capturista_102):
     with pytest.raises(PermissionDenied):
         run_import(tmp_path, capturista_102)
     with pytest.raises(PermissionDenied):
-        planning.programming_import(
-            programacion=planning.programming_of(unit("102")), user=capturista_102, rows=[]
+        programming.programming_import(
+            programacion=programming.programming_of(unit("102")), user=capturista_102, rows=[]
         )
     with pytest.raises(PermissionDenied):
-        workflow.progress_import(
-            unidad_ejecutora=unit("102"), quarter=1, user=capturista_102, rows={}
-        )
+        progress_import(unidad_ejecutora=unit("102"), quarter=1, user=capturista_102, rows={})
 
 
 def test_an_imported_achievement_bumps_the_report_version(reference, planeacion):
-    report = workflow.report_get_or_create(unidad_ejecutora=unit("102"), quarter=3)
+    report = report_get_or_create(unidad_ejecutora=unit("102"), quarter=3)
     meta = unit("102").metas.get(numero=200)
 
-    changed = workflow.progress_import(
+    changed = progress_import(
         unidad_ejecutora=unit("102"),
         quarter=3,
         user=planeacion,
@@ -530,12 +531,12 @@ def test_an_imported_achievement_bumps_the_report_version(reference, planeacion)
 
 
 def test_an_achievement_is_not_imported_into_a_sent_report(reference, planeacion):
-    report = workflow.report_get_or_create(unidad_ejecutora=unit("102"), quarter=3)
+    report = report_get_or_create(unidad_ejecutora=unit("102"), quarter=3)
     report.__class__.objects.filter(pk=report.pk).update(state="enviado")
     meta = unit("102").metas.get(numero=200)
 
-    with pytest.raises(workflow.WorkflowError, match="está enviado; lo alcanzado solo se"):
-        workflow.progress_import(
+    with pytest.raises(WorkflowError, match="está enviado; lo alcanzado solo se"):
+        progress_import(
             unidad_ejecutora=unit("102"),
             quarter=3,
             user=planeacion,

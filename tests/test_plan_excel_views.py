@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from poa.imports import uploads
 from poa.models import Ejercicio, Meta, Programacion
-from poa.views.excel import PENDING
+from poa.services.imports import uploads
+from poa.web.views.excel import PENDING
 from tests.plan_books import YEAR, book, save_book
 
 URL = reverse("poa:excel")

@@ -7,8 +7,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from poa import planning, workflow
-from poa.machinery import WorkflowError
 from poa.models import (
     Ejercicio,
     LineaAccion,
@@ -18,7 +16,10 @@ from poa.models import (
     QuarterlyProgress,
     UnidadMedida,
 )
-from poa.states import PROGRAMMING
+from poa.rules.states import PROGRAMMING, WorkflowError
+from poa.selectors.locks import lock_reason
+from poa.services import programming
+from poa.services.review import report_get_or_create
 from tests.conftest import plan_row, unit
 
 State = Programacion.State
@@ -27,9 +28,9 @@ FABIOLA = "LIC. FABIOLA LEÓN HUERTA CABRERA"
 
 
 def save(ue, user, rows, version=None, **options):
-    programacion = planning.programming_of(ue)
+    programacion = programming.programming_of(ue)
     version = programacion.version if version is None else version
-    return planning.programming_save(
+    return programming.programming_save(
         programacion=programacion, user=user, version=version, rows=rows, **options
     )
 
@@ -49,7 +50,7 @@ def stored(ue):
 
 def as_row(meta, **changes):
     """A stored meta as the screen posts it back, with `changes`."""
-    row = planning.PlanRow(
+    row = programming.PlanRow(
         key=str(meta.pk),
         numero=str(meta.numero),
         descripcion=meta.descripcion,
@@ -65,8 +66,8 @@ def as_row(meta, **changes):
 
 def sent_202(head, rows=None):
     save(unit("202"), head, rows or [plan_row(400), plan_row(401, "12", ("3", "3", "3", "3"))])
-    programacion = planning.programming_of(unit("202"))
-    planning.programming_send(programacion=programacion, user=head)
+    programacion = programming.programming_of(unit("202"))
+    programming.programming_send(programacion=programacion, user=head)
     return programacion
 
 
@@ -74,9 +75,9 @@ def sent_202(head, rows=None):
 
 
 def test_a_new_unit_numbers_its_metas_in_its_own_hundred(ue_202):
-    assert planning.suggested_numero(ue_202) == 400
-    assert planning.suggested_numero(unit("102")) == 208
-    assert planning.suggested_numero(ue_202, taken=[400, 401]) == 402
+    assert programming.suggested_numero(ue_202) == 400
+    assert programming.suggested_numero(unit("102")) == 208
+    assert programming.suggested_numero(ue_202, taken=[400, 401]) == 402
 
 
 def test_the_head_drafts_two_metas_with_their_quarters(ue_202, head_102):
@@ -107,7 +108,7 @@ def test_only_the_units_capturistas_and_head_draft_its_metas(request, ue_202, pe
 
 def test_one_wrong_meta_saves_none_and_says_which(ue_202, head_102):
     good, bad = plan_row(400), plan_row(401, "4", ("1", "1", "1", "2"))
-    with pytest.raises(planning.PlanValidationError) as refused:
+    with pytest.raises(programming.PlanValidationError) as refused:
         save(ue_202, head_102, [good, bad])
     assert refused.value.errors == {
         "nueva-401": {
@@ -133,7 +134,7 @@ def test_one_wrong_meta_saves_none_and_says_which(ue_202, head_102):
 def test_figures_follow_the_rules_of_the_sheet(
     ue_202, head_102, annual, programado, field, message
 ):
-    with pytest.raises(planning.PlanValidationError) as refused:
+    with pytest.raises(programming.PlanValidationError) as refused:
         save(ue_202, head_102, [plan_row(400, annual, programado)])
     assert message in refused.value.errors["nueva-400"][field]
 
@@ -145,7 +146,7 @@ def test_a_unit_that_counts_fractions_takes_two_decimals(ue_202, head_102):
 
 
 def test_two_metas_with_one_number_are_refused(ue_202, head_102):
-    with pytest.raises(planning.PlanValidationError) as refused:
+    with pytest.raises(programming.PlanValidationError) as refused:
         save(ue_202, head_102, [plan_row(400), plan_row(400)])
     assert refused.value.errors["nueva-400"]["numero"] == (
         "El número 400 ya lo usa otra meta de la unidad."
@@ -154,7 +155,7 @@ def test_two_metas_with_one_number_are_refused(ue_202, head_102):
 
 def test_a_new_meta_cannot_take_the_number_of_one_not_on_screen(ue_202, head_102):
     save(ue_202, head_102, [plan_row(400)])
-    with pytest.raises(planning.PlanValidationError) as refused:
+    with pytest.raises(programming.PlanValidationError) as refused:
         save(ue_202, head_102, [plan_row(400)])
     assert "ya lo usa otra meta" in refused.value.errors["nueva-400"]["numero"]
 
@@ -188,7 +189,7 @@ def test_a_meta_of_another_unit_cannot_be_posted(ue_202, head_102):
 
 def test_a_save_against_an_older_version_is_refused(ue_202, head_102, capturista_202):
     save(ue_202, capturista_202, [plan_row(400)])
-    with pytest.raises(planning.StaleProgrammingError) as refused:
+    with pytest.raises(programming.StaleProgrammingError) as refused:
         save(ue_202, head_102, [plan_row(401)], version=0)
     assert "Otra persona guardó esta programación" in str(refused.value)
     assert list(stored(ue_202)) == [400]
@@ -197,7 +198,7 @@ def test_a_save_against_an_older_version_is_refused(ue_202, head_102, capturista
 def test_lineas_of_another_year_are_refused(ue_202, head_102):
     other_year = Ejercicio.objects.create(year=2024, municipio="MEXICALI")
     linea = LineaAccion.objects.create(ejercicio=other_year, clave="1.1.1", nombre="OTRA")
-    with pytest.raises(planning.PlanValidationError) as refused:
+    with pytest.raises(programming.PlanValidationError) as refused:
         save(ue_202, head_102, [plan_row(400, lineas=[linea])])
     assert refused.value.errors["nueva-400"]["lineas"] == (
         "Use solo líneas de acción del plan de este ejercicio."
@@ -208,7 +209,7 @@ def test_lineas_of_another_year_are_refused(ue_202, head_102):
 
 
 def test_a_unit_proposes_a_unit_of_measure_it_uses_at_once(ue_202, capturista_202):
-    proposed = planning.unit_propose(
+    proposed = programming.unit_propose(
         unidad_ejecutora=ue_202, user=capturista_202, nombre="  visita   guiada "
     )
     assert (proposed.nombre, proposed.aceptada, proposed.propuesta_por) == (
@@ -221,13 +222,13 @@ def test_a_unit_proposes_a_unit_of_measure_it_uses_at_once(ue_202, capturista_20
 
 
 def test_another_unit_cannot_use_a_proposal_before_it_is_accepted(ue_202, head_102, planeacion):
-    planning.unit_propose(unidad_ejecutora=unit("102"), user=head_102, nombre="VISITA")
-    with pytest.raises(planning.PlanValidationError) as refused:
+    programming.unit_propose(unidad_ejecutora=unit("102"), user=head_102, nombre="VISITA")
+    with pytest.raises(programming.PlanValidationError) as refused:
         save(ue_202, head_102, [plan_row(400, unidad="VISITA")])
     assert refused.value.errors["nueva-400"]["unidad_medida"] == (
         "Esa unidad de medida aún no está aceptada por planeación."
     )
-    planning.unit_accept(unidad=UnidadMedida.objects.get(nombre="VISITA"), user=planeacion)
+    programming.unit_accept(unidad=UnidadMedida.objects.get(nombre="VISITA"), user=planeacion)
     save(ue_202, head_102, [plan_row(400, unidad="VISITA")])
 
 
@@ -235,12 +236,12 @@ def test_a_unit_of_measure_is_proposed_once_and_accepted_by_planeacion(
     ue_202, capturista_202, head_102
 ):
     with pytest.raises(WorkflowError, match="«INFORME» ya existe"):
-        planning.unit_propose(unidad_ejecutora=ue_202, user=capturista_202, nombre="informe")
+        programming.unit_propose(unidad_ejecutora=ue_202, user=capturista_202, nombre="informe")
     with pytest.raises(PermissionDenied):
-        planning.unit_propose(unidad_ejecutora=unit("201"), user=capturista_202, nombre="X")
-    proposed = planning.unit_propose(unidad_ejecutora=ue_202, user=capturista_202, nombre="X")
+        programming.unit_propose(unidad_ejecutora=unit("201"), user=capturista_202, nombre="X")
+    proposed = programming.unit_propose(unidad_ejecutora=ue_202, user=capturista_202, nombre="X")
     with pytest.raises(PermissionDenied):
-        planning.unit_accept(unidad=proposed, user=head_102)
+        programming.unit_accept(unidad=proposed, user=head_102)
 
 
 # Sending, returning, approving ---------------------------------------------------------------
@@ -269,35 +270,35 @@ def test_the_head_sends_the_programming_to_planeacion_who_is_emailed(
 def test_only_the_unit_head_sends(request, ue_202, head_102, persona):
     save(ue_202, head_102, [plan_row(400)])
     with pytest.raises(PermissionDenied, match="Solo el responsable de la unidad ejecutora"):
-        planning.programming_send(
-            programacion=planning.programming_of(ue_202), user=request.getfixturevalue(persona)
+        programming.programming_send(
+            programacion=programming.programming_of(ue_202), user=request.getfixturevalue(persona)
         )
-    assert planning.programming_of(ue_202).state == State.BORRADOR
+    assert programming.programming_of(ue_202).state == State.BORRADOR
 
 
 def test_a_programming_is_sent_with_metas_and_their_lineas(ue_202, head_102):
-    programacion = planning.programming_of(ue_202)
+    programacion = programming.programming_of(ue_202)
     with pytest.raises(WorkflowError, match="Registre al menos una meta"):
-        planning.programming_send(programacion=programacion, user=head_102)
+        programming.programming_send(programacion=programacion, user=head_102)
     save(ue_202, head_102, [plan_row(400, lineas=[]), plan_row(401, lineas=[])])
     with pytest.raises(WorkflowError, match="faltan en las metas 400, 401"):
-        planning.programming_send(programacion=programacion, user=head_102)
+        programming.programming_send(programacion=programacion, user=head_102)
 
 
 def test_save_and_send_go_together(ue_202, head_102):
     result = save(ue_202, head_102, [plan_row(400)], send=True)
     assert result.changed == 1 and result.sent.action == Action.SEND
-    assert planning.programming_of(ue_202).state == State.ENVIADA
+    assert programming.programming_of(ue_202).state == State.ENVIADA
 
 
 def test_a_refused_send_saves_nothing_either(ue_202, head_102):
     with pytest.raises(WorkflowError, match="línea de acción"):
         save(ue_202, head_102, [plan_row(400, lineas=[])], send=True)
-    with pytest.raises(planning.PlanValidationError) as refused:
+    with pytest.raises(programming.PlanValidationError) as refused:
         save(ue_202, head_102, [plan_row(400, "5")], send=True)
     assert "la programación no se envió y no se guardó ningún cambio" in str(refused.value)
     assert not Meta.objects.filter(unidad_ejecutora=ue_202).exists()
-    assert planning.programming_of(ue_202).state == State.BORRADOR
+    assert programming.programming_of(ue_202).state == State.BORRADOR
 
 
 def test_a_capturista_cannot_save_and_send(ue_202, capturista_202):
@@ -317,13 +318,13 @@ def test_planeacion_returns_with_a_comment_and_the_unit_is_told(
 ):
     programacion = sent_202(head_102)
     with pytest.raises(WorkflowError, match="Escriba el motivo de la devolución"):
-        planning.programming_return(programacion=programacion, user=planeacion, comment="  ")
+        programming.programming_return(programacion=programacion, user=planeacion, comment="  ")
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        planning.programming_return(
+        programming.programming_return(
             programacion=programacion, user=planeacion, comment="Desglose la meta 401."
         )
-    assert planning.programming_of(ue_202).state == State.BORRADOR
+    assert programming.programming_of(ue_202).state == State.BORRADOR
     [email] = mailoutbox
     assert sorted(email.to) == ["captura202@mexicali.example", "fabiola.leon@mexicali.example"]
     assert "Comentario: Desglose la meta 401." in email.body
@@ -335,27 +336,27 @@ def test_only_planeacion_approves_or_returns(request, ue_202, head_102, persona)
     programacion = sent_202(head_102)
     user = request.getfixturevalue(persona)
     with pytest.raises(PermissionDenied, match="Solo planeación"):
-        planning.programming_approve(programacion=programacion, user=user)
+        programming.programming_approve(programacion=programacion, user=user)
     with pytest.raises(PermissionDenied, match="Solo planeación"):
-        planning.programming_return(programacion=programacion, user=user, comment="No.")
-    assert planning.programming_of(ue_202).state == State.ENVIADA
+        programming.programming_return(programacion=programacion, user=user, comment="No.")
+    assert programming.programming_of(ue_202).state == State.ENVIADA
 
 
 def test_a_draft_is_neither_approved_nor_returned(ue_202, head_102, planeacion):
     save(ue_202, head_102, [plan_row(400)])
-    programacion = planning.programming_of(ue_202)
+    programacion = programming.programming_of(ue_202)
     with pytest.raises(WorkflowError, match="No se puede aprobar una programación en estado"):
-        planning.programming_approve(programacion=programacion, user=planeacion)
+        programming.programming_approve(programacion=programacion, user=planeacion)
 
 
 def test_approval_waits_for_the_proposed_units_of_measure(ue_202, head_102, planeacion):
-    proposed = planning.unit_propose(unidad_ejecutora=ue_202, user=head_102, nombre="VISITA")
+    proposed = programming.unit_propose(unidad_ejecutora=ue_202, user=head_102, nombre="VISITA")
     programacion = sent_202(head_102, [plan_row(400, unidad="VISITA")])
     with pytest.raises(WorkflowError, match="Acepte primero .*«VISITA»"):
-        planning.programming_approve(programacion=programacion, user=planeacion)
-    planning.unit_accept(unidad=proposed, user=planeacion)
-    planning.programming_approve(programacion=programacion, user=planeacion)
-    assert planning.programming_of(ue_202).state == State.APROBADA
+        programming.programming_approve(programacion=programacion, user=planeacion)
+    programming.unit_accept(unidad=proposed, user=planeacion)
+    programming.programming_approve(programacion=programacion, user=planeacion)
+    assert programming.programming_of(ue_202).state == State.APROBADA
 
 
 def test_approval_locks_the_metas_and_records_their_first_version(
@@ -363,7 +364,7 @@ def test_approval_locks_the_metas_and_records_their_first_version(
 ):
     programacion = sent_202(head_102)
     with django_capture_on_commit_callbacks(execute=True):
-        planning.programming_approve(programacion=programacion, user=planeacion)
+        programming.programming_approve(programacion=programacion, user=planeacion)
     assert [(v.meta.numero, v.numero, v.meta_anual) for v in _versions(ue_202)] == [
         (400, 1, 4),
         (401, 1, 12),
@@ -381,18 +382,18 @@ def _versions(ue):
 
 
 def test_capture_waits_for_the_approved_programming(ue_202, head_102, planeacion, q3_open):
-    report = workflow.report_get_or_create(unidad_ejecutora=ue_202, quarter=3)
-    assert "programación anual de la unidad aún no está aprobada" in workflow.lock_reason(report)
+    report = report_get_or_create(unidad_ejecutora=ue_202, quarter=3)
+    assert "programación anual de la unidad aún no está aprobada" in lock_reason(report)
     programacion = sent_202(head_102)
-    assert "aún no está aprobada" in workflow.lock_reason(report)
-    planning.programming_approve(programacion=programacion, user=planeacion)
-    report = workflow.report_get_or_create(unidad_ejecutora=ue_202, quarter=3)
-    assert workflow.lock_reason(report) is None
+    assert "aún no está aprobada" in lock_reason(report)
+    programming.programming_approve(programacion=programacion, user=planeacion)
+    report = report_get_or_create(unidad_ejecutora=ue_202, quarter=3)
+    assert lock_reason(report) is None
 
 
 def test_transitions_dispatch_by_the_machine(ue_202, head_102, planeacion):
     programacion = sent_202(head_102)
-    planning.programming_transition(
+    programming.programming_transition(
         programacion=programacion, user=planeacion, action=Action.RETURN, comment="Corrija."
     )
-    assert planning.programming_of(ue_202).state == State.BORRADOR
+    assert programming.programming_of(ue_202).state == State.BORRADOR

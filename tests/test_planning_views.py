@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from poa import workflow
-from poa.forms import PeriodOpenForm
 from poa.models import CaptureException, CapturePeriod, Ejercicio, Report
+from poa.services.periods import exception_grant, period_close, period_open
+from poa.services.review import report_send
+from poa.web.forms import PeriodOpenForm
 from tests.conftest import complete_quarter, open_q3, unit
 
 
@@ -99,7 +100,7 @@ def test_an_exception_needs_a_reason_and_a_future_deadline(client, planeacion):
 
 def test_an_exception_reopens_capture_for_that_unit_only(client, planeacion, capturista_201):
     period = open_q3(planeacion)
-    workflow.period_close(period=period, user=planeacion)
+    period_close(period=period, user=planeacion)
     client.force_login(planeacion)
     data = {
         "unidad_ejecutora": unit("201").pk,
@@ -122,7 +123,7 @@ TIJUANA = ZoneInfo("America/Tijuana")
 
 def open_quarters(planeacion, *quarters):
     for quarter in quarters:
-        workflow.period_open(
+        period_open(
             ejercicio=Ejercicio.objects.get(year=2023),
             quarter=quarter,
             deadline=timezone.now() + timedelta(days=5),
@@ -215,21 +216,17 @@ def test_no_select_we_render_offers_django_dashes(client, planeacion):
 def test_the_counts_of_a_period_agree_in_number(client, planeacion, aaron):
     open_q3(planeacion)
     complete_quarter("201", 3)
-    workflow.report_send(
-        report=Report.objects.get(unidad_ejecutora=unit("201"), quarter=3), user=aaron
-    )
+    report_send(report=Report.objects.get(unidad_ejecutora=unit("201"), quarter=3), user=aaron)
     html = periods_page(client, planeacion)
     assert "2 en borrador · 1 enviado · 0 revisados · 0 autorizados" in html
     complete_quarter("101", 3)
-    workflow.report_send(
-        report=Report.objects.get(unidad_ejecutora=unit("101"), quarter=3), user=aaron
-    )
+    report_send(report=Report.objects.get(unidad_ejecutora=unit("101"), quarter=3), user=aaron)
     assert "1 en borrador · 2 enviados · 0 revisados" in periods_page(client, planeacion)
 
 
 def test_a_reason_ending_in_a_period_prints_one_period(client, planeacion, aaron):
     period = open_q3(planeacion)
-    workflow.exception_grant(
+    exception_grant(
         period=period,
         unidad_ejecutora=unit("201"),
         deadline=timezone.now() + timedelta(days=40),

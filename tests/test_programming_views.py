@@ -9,16 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from poa import planning
-from poa.models import (
-    Ejercicio,
-    LineaAccion,
-    Meta,
-    Programacion,
-    ProgramacionEvent,
-    UnidadMedida,
-)
-from poa.states import PROGRAMMING
+from poa.models import Ejercicio, LineaAccion, Meta, Programacion, ProgramacionEvent, UnidadMedida
+from poa.rules.states import PROGRAMMING
+from poa.services import programming
 from tests.conftest import plan_row, unit
 
 State = Programacion.State
@@ -115,7 +108,7 @@ def test_a_capturista_drafts_but_does_not_send(client, ue_202, capturista_202):
     assert two_metas(client).status_code == 302
     rows = [("nueva-3", row_data("nueva-3", 402))]
     assert post_rows(client, rows, version=1, send="1").status_code == 403
-    assert planning.programming_of(ue_202).state == State.BORRADOR
+    assert programming.programming_of(ue_202).state == State.BORRADOR
     assert not Meta.objects.filter(numero=402).exists()
 
 
@@ -207,7 +200,7 @@ def test_a_refused_send_says_it_was_not_sent_and_keeps_the_metas_typed(client, u
     assert message.startswith("La programación no se envió y no se guardó ningún cambio.")
     assert "faltan en las metas 400" in message
     assert ">Sin línea</textarea>" in html(response)
-    assert planning.programming_of(ue_202).state == State.BORRADOR
+    assert programming.programming_of(ue_202).state == State.BORRADOR
     assert not Meta.objects.filter(unidad_ejecutora=ue_202).exists()
 
 
@@ -215,7 +208,7 @@ def test_the_head_saves_and_sends_in_one_step(client, ue_202, head_102):
     client.force_login(head_102)
     response = post_rows(client, [("nueva-1", row_data("nueva-1", 400))], send="1")
     assert response.status_code == 302
-    assert planning.programming_of(ue_202).state == State.ENVIADA
+    assert programming.programming_of(ue_202).state == State.ENVIADA
     page = client.get(url())
     assert f"Se guardó 1 meta. {SEND.done}" in messages_of(page)
     assert "Solo lectura." in html(page) and 'name="row"' not in html(page)
@@ -310,13 +303,13 @@ def test_each_transition_is_refused_to_whom_it_does_not_belong(
     client.force_login(head_102)
     post_rows(client, [("nueva-1", row_data("nueva-1", 400))])
     if slug != "enviar":
-        planning.programming_send(programacion=planning.programming_of(ue_202), user=head_102)
-    state = planning.programming_of(ue_202).state
+        programming.programming_send(programacion=programming.programming_of(ue_202), user=head_102)
+    state = programming.programming_of(ue_202).state
     client.force_login(request.getfixturevalue(persona))
     assert client.get(url("202", slug, name="poa:programming-transition")).status_code == 403
     response = client.post(url("202", slug, name="poa:programming-transition"), {"comment": "x"})
     assert response.status_code == 403
-    assert planning.programming_of(ue_202).state == state
+    assert programming.programming_of(ue_202).state == state
 
 
 def test_the_head_sees_no_approval_buttons_and_planeacion_no_send(
@@ -337,7 +330,7 @@ def test_planeacion_returns_with_a_comment_that_the_unit_reads(
     devolver = url("202", "devolver", name="poa:programming-transition")
     refused = client.post(devolver, {"comment": " "})
     assert refused.status_code == 200 and RETURN.comment_required in html(refused)
-    assert planning.programming_of(ue_202).state == State.ENVIADA
+    assert programming.programming_of(ue_202).state == State.ENVIADA
     response = client.post(devolver, {"comment": "Divida la meta 400 por trimestre."})
     assert response.status_code == 302 and response["Location"] == url()
     client.force_login(head_102)
@@ -348,7 +341,7 @@ def test_planeacion_returns_with_a_comment_that_the_unit_reads(
 
 
 def test_planeacion_accepts_the_proposed_unit_then_approves(client, ue_202, head_102, planeacion):
-    proposed = planning.unit_propose(unidad_ejecutora=ue_202, user=head_102, nombre="VISITA")
+    proposed = programming.unit_propose(unidad_ejecutora=ue_202, user=head_102, nombre="VISITA")
     client.force_login(head_102)
     post_rows(client, [("nueva-1", row_data("nueva-1", 400, unidad="VISITA"))], send="1")
     client.force_login(planeacion)
@@ -361,7 +354,7 @@ def test_planeacion_accepts_the_proposed_unit_then_approves(client, ue_202, head
     accept = reverse("poa:unit-accept", args=[proposed.pk])
     assert client.post(accept, {"next": url()})["Location"] == url()
     client.post(aprobar, {"comment": ""})
-    assert planning.programming_of(ue_202).state == State.APROBADA
+    assert programming.programming_of(ue_202).state == State.APROBADA
     page = client.get(url())
     assert APPROVE.done in messages_of(page)
     assert "Solo lectura." in html(page) and "programming-table-readonly" in html(page)
@@ -370,14 +363,14 @@ def test_planeacion_accepts_the_proposed_unit_then_approves(client, ue_202, head
 
 
 def test_only_planeacion_accepts_units_of_measure(client, ue_202, head_102):
-    proposed = planning.unit_propose(unidad_ejecutora=ue_202, user=head_102, nombre="VISITA")
+    proposed = programming.unit_propose(unidad_ejecutora=ue_202, user=head_102, nombre="VISITA")
     client.force_login(head_102)
     assert client.post(reverse("poa:unit-accept", args=[proposed.pk])).status_code == 403
     assert not UnidadMedida.objects.get(pk=proposed.pk).aceptada
 
 
 def test_accepting_never_redirects_away_from_the_site(client, ue_202, head_102, planeacion):
-    proposed = planning.unit_propose(unidad_ejecutora=ue_202, user=head_102, nombre="VISITA")
+    proposed = programming.unit_propose(unidad_ejecutora=ue_202, user=head_102, nombre="VISITA")
     client.force_login(planeacion)
     response = client.post(
         reverse("poa:unit-accept", args=[proposed.pk]), {"next": "https://ejemplo.com/"}
@@ -479,7 +472,9 @@ def test_the_overview_lists_states_metas_and_last_move(client, ue_202, head_102,
 def test_planeacion_accepts_proposed_units_from_the_overview(
     client, ue_202, capturista_202, planeacion
 ):
-    proposed = planning.unit_propose(unidad_ejecutora=ue_202, user=capturista_202, nombre="VISITA")
+    proposed = programming.unit_propose(
+        unidad_ejecutora=ue_202, user=capturista_202, nombre="VISITA"
+    )
     client.force_login(planeacion)
     page = html(overview(client))
     assert "Unidades de medida propuestas por las unidades" in page and "UE 59-202" in page
@@ -592,7 +587,9 @@ def test_the_admin_shows_a_programmings_events_inline(root, ue_202, head_102, pl
 def test_the_admin_shows_proposed_units_and_accepts_them_through_the_service(
     root, ue_202, capturista_202
 ):
-    proposed = planning.unit_propose(unidad_ejecutora=ue_202, user=capturista_202, nombre="VISITA")
+    proposed = programming.unit_propose(
+        unidad_ejecutora=ue_202, user=capturista_202, nombre="VISITA"
+    )
     changelist = reverse("admin:poa_unidadmedida_changelist")
     assert "202 DEPARTAMENTO DE VINCULACIÓN" in html(root.get(changelist, {"aceptada__exact": "0"}))
     change = reverse("admin:poa_unidadmedida_change", args=[proposed.pk])
@@ -636,12 +633,12 @@ def more_units_headed_by_fabiola(count, head, first=210, sent=False):
 
     for clave in range(first, first + count):
         ue = make_unit(str(clave), nombre=f"UNIDAD {clave}")
-        programacion = planning.programming_of(ue)
-        planning.programming_save(
+        programacion = programming.programming_of(ue)
+        programming.programming_save(
             programacion=programacion, user=head, version=0, rows=[plan_row(1)]
         )
         if sent:
-            planning.programming_send(programacion=programacion, user=head)
+            programming.programming_send(programacion=programacion, user=head)
 
 
 def test_home_and_overview_queries_do_not_grow_with_the_units(client, ue_202, head_102, planeacion):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from poa import figures
 from poa.models import Ejercicio, LineaAccion, Meta, UnidadEjecutora
+from poa.rules import figures
 
 # meta: (abs, rel) as printed in the reference sheet for the second quarter of 2023
 PRINTED = {

@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 import pytest
 from django.urls import reverse
 
-from poa import workflow
-from poa.dates import quarter_end, sheet_date
 from poa.documents import html
 from poa.models import Persona, QuarterlyProgress, Report
-from poa.sheet import build_sheet
+from poa.rules.dates import quarter_end, sheet_date
+from poa.selectors.sheet import build_sheet
+from poa.services.review import report_get_or_create, report_reopen, report_return, report_send
 from tests.conftest import backdate, report_in_state, signer, unit
 from tests.sheet_data import make_unit
 
@@ -158,7 +158,7 @@ def test_a_return_after_sending_clears_the_elaboro_date(planeacion, aaron):
     ue = unit("102")
     set_positions(ue, "OTRO CARGO", ue.programa.cargo_responsable, ue.ramo.cargo_responsable)
     report = report_in_state("102", 2, State.ENVIADO)
-    workflow.report_return(report=report, user=aaron, comment="Falta la meta 206.")
+    report_return(report=report, user=aaron, comment="Falta la meta 206.")
     ue.cargo_responsable = "COORDINADOR ADMINISTRATIVO"
     ue.save()
     elaboro = build_sheet(unit("102"), 2).signatures[0]
@@ -171,11 +171,11 @@ def test_a_return_after_sending_clears_the_elaboro_date(planeacion, aaron):
 
 def test_the_latest_send_after_a_reopen_signs(planeacion, head_102):
     report = report_in_state("102", 2, State.AUTORIZADO)
-    workflow.report_reopen(report=report, user=planeacion, comment="Cifra mal capturada.")
+    report_reopen(report=report, user=planeacion, comment="Cifra mal capturada.")
     ue = unit("102")
     ue.cargo_responsable = "CARGO DEL DÍA 8"
     ue.save()
-    workflow.report_send(report=report, user=head_102)
+    report_send(report=report, user=head_102)
     # Signed now by the services: only the dates move back (send, review, authorize on the
     # 4th, reopen on the 5th, send again on the 8th).
     backdate(report, july(4), july(4), july(4), july(5), july(8))
@@ -226,8 +226,8 @@ def test_fecha_is_the_last_day_of_the_quarter(year, quarter, printed):
 def test_the_query_count_does_not_grow_with_the_number_of_metas(db, django_assert_num_queries):
     small, large = make_unit(metas=20, clave="120"), make_unit(metas=200, clave="300")
     for ue in (small, large):
-        report = workflow.report_get_or_create(unidad_ejecutora=ue, quarter=2)
-        workflow.report_send(report=report, user=signer(ue.responsable))
+        report = report_get_or_create(unidad_ejecutora=ue, quarter=2)
+        report_send(report=report, user=signer(ue.responsable))
     # units, metas, their líneas, their avances, their versions, the report, its events
     with django_assert_num_queries(7):
         small_sheet = build_sheet(small, 2)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from poa import workflow
 from poa.models import Report, UnidadEjecutora
+from poa.services.review import report_get_or_create
 from tests.conftest import report_in_state
 
 State = Report.State
@@ -13,7 +13,7 @@ State = Report.State
 def reports(reference):
     for ue in UnidadEjecutora.objects.all():
         for quarter in (1, 2):
-            workflow.report_get_or_create(unidad_ejecutora=ue, quarter=quarter)
+            report_get_or_create(unidad_ejecutora=ue, quarter=quarter)
 
 
 def listed_units(response):

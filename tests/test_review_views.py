@@ -4,8 +4,8 @@ errors, and the history each transition leaves."""
 import pytest
 from django.urls import reverse
 
-from poa import workflow
 from poa.models import QuarterlyProgress, Report, ReportEvent
+from poa.services.review import report_authorize, report_review, report_send
 from tests.conftest import complete_quarter, unit
 
 State = Report.State
@@ -27,7 +27,7 @@ def report_of(clave="201", quarter=3):
 @pytest.fixture
 def sent_201(q3_open, aaron):
     complete_quarter("201", 3)
-    workflow.report_send(report=report_of(), user=aaron)
+    report_send(report=report_of(), user=aaron)
     return report_of()
 
 
@@ -75,8 +75,8 @@ def test_a_transition_by_the_wrong_role_is_403_and_changes_nothing(
 def test_head_of_102_cannot_authorize_the_report_of_102(q3_open, client, head_102, aaron):
     complete_quarter("102", 3)
     report = report_of("102")
-    workflow.report_send(report=report, user=head_102)
-    workflow.report_review(report=report, user=aaron)
+    report_send(report=report, user=head_102)
+    report_review(report=report, user=aaron)
     client.force_login(head_102)
     assert client.post(action_url("autorizar", "102")).status_code == 403
     assert report_of("102").state == State.REVISADO
@@ -126,7 +126,7 @@ def test_a_transition_from_the_wrong_state_says_why(sent_201, client, aaron):
 
 
 def test_the_confirmation_page_asks_before_authorizing(sent_201, client, aaron):
-    workflow.report_review(report=report_of(), user=aaron)
+    report_review(report=report_of(), user=aaron)
     client.force_login(aaron)
     response = client.get(action_url("autorizar"))
     html = response.content.decode()
@@ -138,8 +138,8 @@ def test_the_confirmation_page_asks_before_authorizing(sent_201, client, aaron):
 def test_planeacion_reopens_an_authorized_report_only_with_a_reason(
     sent_201, client, aaron, planeacion
 ):
-    workflow.report_review(report=report_of(), user=aaron)
-    workflow.report_authorize(report=report_of(), user=aaron)
+    report_review(report=report_of(), user=aaron)
+    report_authorize(report=report_of(), user=aaron)
     client.force_login(planeacion)
     assert action_url("reabrir") in client.get(report_url()).content.decode()
     response = client.post(action_url("reabrir"), {"comment": ""})
@@ -190,8 +190,8 @@ def test_report_page_of_a_draft_explains_there_is_no_history_yet(q3_open, client
 def test_an_authorized_report_says_once_that_only_planeacion_reopens_it(
     sent_201, client, aaron, capturista_201
 ):
-    workflow.report_review(report=report_of(), user=aaron)
-    workflow.report_authorize(report=report_of(), user=aaron)
+    report_review(report=report_of(), user=aaron)
+    report_authorize(report=report_of(), user=aaron)
     client.force_login(capturista_201)
     html = client.get(report_url()).content.decode().lower()
     assert html.count("solo planeación puede reabrirlo") == 1

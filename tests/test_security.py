@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from poa.middleware import SessionActivityMiddleware
-from poa.security import ACTIVE_KEY
+from poa.web.middleware import SessionActivityMiddleware
+from poa.web.security import ACTIVE_KEY
 
 LOGIN = "/cuenta/login/"
 POLICY = (
@@ -193,7 +193,7 @@ def test_a_failed_login_is_logged_with_the_username_and_address_never_the_passwo
 
 
 def test_behind_the_proxy_the_client_address_is_the_one_the_proxy_saw(rf, settings):
-    from poa.security import client_ip
+    from poa.web.security import client_ip
 
     request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 192.0.2.20", REMOTE_ADDR="127.0.0.1")
     assert client_ip(request) == "127.0.0.1"

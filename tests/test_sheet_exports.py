@@ -10,10 +10,10 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from poa import batch
 from poa.documents import pdf
+from poa.jobs import DUMMY_BACKEND, default_task_backend
 from poa.models import Ejercicio, SheetExport
-from poa.tasks_compat import DUMMY_BACKEND, default_task_backend
+from poa.services import batch
 
 UNITS = ("101", "102", "201")
 

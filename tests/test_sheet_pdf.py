@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from poa.documents import pdf
 from poa.models import QuarterlyProgress, Report
-from poa.sheet import build_sheet
+from poa.selectors.sheet import build_sheet
 from tests.conftest import backdate, report_in_state, unit
 from tests.sheet_data import make_unit
 from tests.test_reference_sheet import PRINTED

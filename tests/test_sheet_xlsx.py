@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from poa.documents import pdf, xlsx
 from poa.models import QuarterlyProgress, Report, ReportEvent, UnidadMedida
-from poa.sheet import build_sheet
+from poa.selectors.sheet import build_sheet
 from tests.conftest import unit
 from tests.sheet_data import make_unit
 from tests.test_reference_sheet import PRINTED

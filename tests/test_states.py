@@ -1,13 +1,13 @@
-"""The workflows are defined once, in poa.states: every transition names a service that
+"""The workflows are defined once, in poa.rules.states: every transition names a service that
 exists, and its words are written nowhere else."""
 
 from pathlib import Path
 
 import pytest
 
-from poa import states
 from poa.models import Report, ReportEvent
-from poa.states import MODIFICATION, PROGRAMMING, REPORT
+from poa.rules import states
+from poa.rules.states import MODIFICATION, PROGRAMMING, REPORT
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT_FIELDS = ("event", "label", "confirm", "question", "done", "subject", "next_step", "task")

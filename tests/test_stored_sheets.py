@@ -10,9 +10,9 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from pypdf import PdfReader
 
-from poa import workflow
 from poa.documents import pdf, stored
-from poa.sheet import build_sheet
+from poa.selectors.sheet import build_sheet
+from poa.services.review import report_authorize, report_reopen
 from tests.conftest import State, report_in_state, signer, unit
 
 
@@ -27,9 +27,7 @@ def authorize(report, django_capture_on_commit_callbacks):
     """The head of the ramo authorizes; what waits for the commit (the email, keeping the
     sheet) runs."""
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.report_authorize(
-            report=report, user=signer(report.unidad_ejecutora.ramo.responsable)
-        )
+        report_authorize(report=report, user=signer(report.unidad_ejecutora.ramo.responsable))
 
 
 def kept_name(clave, quarter=2):
@@ -90,7 +88,7 @@ def test_reopening_and_authorizing_again_keeps_a_new_file(
     report = report_in_state("102", 2, State.REVISADO)
     authorize(report, django_capture_on_commit_callbacks)
     first = kept_name("102")
-    workflow.report_reopen(report=report, user=planeacion, comment="Corregir la meta 101.")
+    report_reopen(report=report, user=planeacion, comment="Corregir la meta 101.")
     assert kept_name("102") is None
     report = report_in_state("102", 2, State.REVISADO)
     authorize(report, django_capture_on_commit_callbacks)

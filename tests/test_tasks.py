@@ -15,11 +15,12 @@ from django.urls import reverse
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
-from poa import modifications, workflow
 from poa.documents import stored
+from poa.jobs import DATABASE_BACKEND, DUMMY_BACKEND, default_task_backend
 from poa.models import Ejercicio, SheetExport
-from poa.sheet import build_sheet
-from poa.tasks_compat import DATABASE_BACKEND, DUMMY_BACKEND, default_task_backend
+from poa.selectors.sheet import build_sheet
+from poa.services import modifications
+from poa.services.review import report_authorize, report_review, report_send
 from tests.conftest import State, complete_quarter, report_in_state, signer, unit
 
 
@@ -58,7 +59,7 @@ def test_a_signature_only_enqueues_its_email(
     report = report_in_state("102", 2, State.BORRADOR)
     complete_quarter("102", 2)
     with django_capture_on_commit_callbacks(execute=True):
-        event = workflow.report_send(report=report, user=signer(unit("102").responsable))
+        event = report_send(report=report, user=signer(unit("102").responsable))
     assert mail.outbox == []
     (queued,) = default_task_backend.results
     assert (queued.task.name, queued.args) == ("report_event_email", [event.pk])
@@ -93,8 +94,11 @@ def test_the_database_worker_sends_the_email_and_keeps_the_authorized_sheet(
 ):
     report = report_in_state("102", 2, State.REVISADO)
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.report_authorize(report=report, user=signer(unit("102").ramo.responsable))
-    assert waiting() == ["poa.tasks.report_event_email", "poa.tasks.sheet_store"]
+        report_authorize(report=report, user=signer(unit("102").ramo.responsable))
+    assert waiting() == [
+        "poa.documents.stored.sheet_store",
+        "poa.services.notifications.report_event_email",
+    ]
     assert mail.outbox == []
     name = stored.stored_name(build_sheet(unit("102"), 2))
     assert not default_storage.exists(name)
@@ -116,7 +120,7 @@ def test_the_database_worker_makes_the_zip_planeacion_asked_for(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("poa:sheet-exports"), {"ejercicio": ejercicio.pk, "quarter": 2})
     export = SheetExport.objects.get()
-    assert (export.state, waiting()) == ("EN_COLA", ["poa.tasks.sheet_export"])
+    assert (export.state, waiting()) == ("EN_COLA", ["poa.services.batch.sheet_export"])
 
     run_worker()
 
@@ -135,7 +139,7 @@ def test_the_worker_sends_the_emails_before_a_zip_asked_for_earlier(
     report = report_in_state("102", 2, State.ENVIADO)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("poa:sheet-exports"), {"ejercicio": ejercicio.pk, "quarter": 2})
-        workflow.report_review(report=report, user=signer(unit("102").programa.responsable))
+        report_review(report=report, user=signer(unit("102").programa.responsable))
     call_command(
         "db_worker",
         batch=True,
@@ -145,4 +149,4 @@ def test_the_worker_sends_the_emails_before_a_zip_asked_for_earlier(
         stdout=io.StringIO(),
     )
     assert len(mail.outbox) == 1
-    assert waiting() == ["poa.tasks.sheet_export"]
+    assert waiting() == ["poa.services.batch.sheet_export"]

@@ -9,8 +9,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from poa import tracking, workflow, years
 from poa.models import Meta, QuarterlyProgress
+from poa.selectors import tracking
+from poa.services import years
+from poa.services.review import report_get_or_create, report_send
 from tests.conftest import complete_quarter, unit
 
 
@@ -148,8 +150,8 @@ def test_queries_do_not_grow_with_the_metas(planeacion, aaron, django_assert_num
     complete_quarter("101", 2)
     complete_quarter("201", 2)
     for clave in ("101", "201"):
-        report = workflow.report_get_or_create(unidad_ejecutora=unit(clave), quarter=2)
-        workflow.report_send(report=report, user=aaron)
+        report = report_get_or_create(unidad_ejecutora=unit(clave), quarter=2)
+        report_send(report=report, user=aaron)
     metas = tracking.metas_visible_to(planeacion, 2023)
     one_unit = metas.filter(unidad_ejecutora=unit("101"))
     # metas, avances, reports, capture periods (none open in Q2, so no exceptions to read)
@@ -177,8 +179,8 @@ def test_a_page_costs_the_same_queries_for_one_unit_and_three(
 
 def test_reports_in_a_state_filter_the_units(client, planeacion, aaron, q3_open):
     complete_quarter("201", 3)
-    report = workflow.report_get_or_create(unidad_ejecutora=unit("201"), quarter=3)
-    workflow.report_send(report=report, user=aaron)
+    report = report_get_or_create(unidad_ejecutora=unit("201"), quarter=3)
+    report_send(report=report, user=aaron)
     client.force_login(planeacion)
     html = client.get(url(quarter=3, nivel="ue", estado="enviado")).content.decode()
     assert "59-201" in html and "59-102" not in html

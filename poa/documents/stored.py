@@ -2,8 +2,8 @@
 
 An authorized report's figures and signatures no longer change (the report is reopened
 first, and a new authorization is a new event), so its PDF is drawn once, on authorization
-(poa.tasks.sheet_store), and every later download or batch export reads the same bytes. The
-file's name carries the report and the authorization event, so a reopened and authorized
+(poa.documents.stored.sheet_store), and every later download or batch export reads the same bytes.
+The file's name carries the report and the authorization event, so a reopened and authorized
 again report never serves the old document. Sheets not yet authorized are always rendered."""
 
 import logging
@@ -13,6 +13,9 @@ from django.core.files.storage import default_storage
 from django.utils.text import get_valid_filename
 
 from poa.documents import pdf
+from poa.jobs import task
+from poa.models.review import Report
+from poa.selectors.sheet import build_sheet
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +35,7 @@ def stored_name(sheet) -> str | None:
 
 
 def kept_name(*, year, ramo, ue, quarter, report_id, authorization_id) -> str:
-    """The name the PDF of one authorization of a report is kept under (poa.backup copies
+    """The name the PDF of one authorization of a report is kept under (poa.services.backup copies
     them by this name too)."""
     ramo, ue = get_valid_filename(ramo), get_valid_filename(ue)
     return f"tmm-f004/{year}/{ramo}/{ue}/T{quarter}-{report_id}-{authorization_id}.pdf"
@@ -72,3 +75,17 @@ def sheet_pdf(sheet):
         filename, _, content = pdf.render_sheet(sheet)
         keep(sheet, content)
     return filename, pdf.MIMETYPE, content
+
+
+SHEET_PRIORITY = 0
+
+
+@task(priority=SHEET_PRIORITY)
+def sheet_store(report_pk):
+    """Renders and keeps the PDF of a report just authorized (nothing when it was reopened
+    meanwhile, or is kept already). Returns the stored file's name."""
+    report = Report.objects.select_related("unidad_ejecutora").get(pk=report_pk)
+    sheet = build_sheet(report.unidad_ejecutora, report.quarter)
+    if sheet.authorization_id is not None:
+        sheet_pdf(sheet)
+    return stored_name(sheet)

@@ -13,6 +13,7 @@ from .catalog import (
 from .documents import SheetExport
 from .plan import Meta, QuarterlyProgress
 from .programming import (
+    QUARTER_FIELDS,
     MetaVersion,
     Modificacion,
     ModificacionEvent,
@@ -22,6 +23,7 @@ from .programming import (
 from .review import CaptureException, CapturePeriod, ReminderSent, Report, ReportEvent
 
 __all__ = [
+    "QUARTER_FIELDS",
     "CaptureException",
     "CapturePeriod",
     "ReminderSent",

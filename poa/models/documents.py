@@ -1,5 +1,5 @@
 """Documents made in the background: the ZIP of every unit's TMM-F004 of a year and quarter,
-which planeación asks for and downloads when it is ready (poa.batch)."""
+which planeación asks for and downloads when it is ready (poa.services.batch)."""
 
 from django.conf import settings
 from django.db import models
@@ -11,7 +11,7 @@ from .review import QUARTER_CHOICES
 
 class SheetExport(models.Model):
     """One request for the ZIP of every sheet of a year and quarter, with its progress as the
-    background job (poa.tasks.sheet_export) writes it."""
+    background job (poa.services.batch.sheet_export) writes it."""
 
     class State(models.TextChoices):
         EN_COLA = "EN_COLA", "En cola"

@@ -1,5 +1,5 @@
 """What each unit promised for the year (Meta) and what it programmed and achieved per
-quarter (QuarterlyProgress). Computed figures live in poa.figures, never here."""
+quarter (QuarterlyProgress). Computed figures live in poa.rules.figures, never here."""
 
 from decimal import Decimal
 
@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from poa import figures
+from poa.rules import figures
 
 from .catalog import LineaAccion, UnidadEjecutora, UnidadMedida
 

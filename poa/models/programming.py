@@ -1,7 +1,7 @@
 """The annual programming of each unit (its metas, annual targets and quarterly split) as it
 moves to planeación's approval, the approved versions of each meta, and the changes to an
-approved meta requested during the year (modificación programática). Only poa.planning
-changes their state or their figures; the states and transitions are poa.states'
+approved meta requested during the year (modificación programática). Only poa.services.programming
+changes their state or their figures; the states and transitions are poa.rules.states'
 PROGRAMMING and MODIFICATION."""
 
 from django.conf import settings
@@ -10,12 +10,15 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from simple_history.models import HistoricalRecords
 
-from poa import figures
-from poa.states import MODIFICATION, PROGRAMMING
+from poa.rules import figures
+from poa.rules.states import MODIFICATION, PROGRAMMING
 
 from .catalog import SIGNER_PATHS, UnidadEjecutora, UnidadMedida
 from .plan import Meta, figure_field
 from .review import Event
+
+# The fields of MetaVersion holding what is programmed in each quarter.
+QUARTER_FIELDS = tuple(f"programado_{q}" for q in figures.QUARTERS)
 
 
 class ProgramacionQuerySet(models.QuerySet):

@@ -1,5 +1,5 @@
 """The quarterly report of a unit and its sign-off: capture windows, states and the events
-that moved them. Only poa.workflow changes a report's state."""
+that moved them. Only poa.services.review changes a report's state."""
 
 from django.conf import settings
 from django.db import models
@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from poa import figures
-from poa.states import REPORT
+from poa.rules import figures
+from poa.rules.states import REPORT
 
 from .catalog import SIGNER_PATHS, Ejercicio, UnidadEjecutora
 
@@ -93,7 +93,7 @@ class ReportQuerySet(models.QuerySet):
 
 class Report(models.Model):
     """The TMM-F004 of one unit for one quarter, as it moves towards authorization. Its
-    states and transitions are defined in poa.states.REPORT."""
+    states and transitions are defined in poa.rules.states.REPORT."""
 
     State = REPORT.state_choices("State")
 
@@ -145,12 +145,12 @@ class Report(models.Model):
 
     @property
     def machine_state(self):
-        """The state's definition in poa.states, with what it waits for."""
+        """The state's definition in poa.rules.states, with what it waits for."""
         return REPORT.state(self.state)
 
 
 class Event(models.Model):
-    """One transition of a workflow of poa.states: who, signing with which position, when, and
+    """One transition of a workflow of poa.rules.states: who, signing with which position, when, and
     why. Each subject has its own table (ReportEvent, ProgramacionEvent, …) naming its machine
     and the choices of its action and states."""
 

@@ -1,9 +1,9 @@
 """Filters that print the sheet's figures, dates and free text; the formatting lives in
-poa.figures and poa.dates so the HTML, the PDF and any export print the same thing."""
+poa.rules.figures and poa.rules.dates so the HTML, the PDF and any export print the same thing."""
 
 from django import template
 
-from poa import dates, figures
+from poa.rules import dates, figures
 
 register = template.Library()
 

@@ -6,8 +6,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from poa.access import PLANEACION_GROUP
 from poa.models import QuarterlyProgress
+from poa.selectors.access import PLANEACION_GROUP
 from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

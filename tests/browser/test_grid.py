@@ -14,8 +14,10 @@ from django.urls import reverse
 from django.utils.html import json_script
 from playwright.sync_api import expect
 
-from poa import figures, workflow
 from poa.models import CapturePeriod, QuarterlyProgress, Report, UnidadMedida
+from poa.rules import figures
+from poa.services.capture import capture_save
+from poa.services.periods import period_close
 from tests.conftest import make_capturista, open_q3, unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -272,7 +274,7 @@ def test_a_draft_older_than_a_save_warns_and_does_not_overwrite_it(grid, page, a
     # meanwhile the head of the unit saves meta 305
     report = Report.objects.get(unidad_ejecutora=unit("201"), quarter=3)
     meta_305 = QuarterlyProgress.objects.get(meta__numero=305, quarter=3).meta_id
-    workflow.capture_save(
+    capture_save(
         report=report,
         user=aaron,
         version=0,
@@ -297,7 +299,7 @@ def test_a_draft_is_not_offered_on_a_grid_that_became_read_only(grid, page, plan
     open_grid(page, grid)
     type_a_variance(page)
     Session.objects.all().delete()
-    workflow.period_close(period=CapturePeriod.objects.get(quarter=3), user=planeacion)
+    period_close(period=CapturePeriod.objects.get(quarter=3), user=planeacion)
     page.get_by_role("button", name="Guardar").click()
     log_in(page, grid)
     expect(page.locator(".capture-locked")).to_be_visible()

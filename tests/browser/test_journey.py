@@ -19,8 +19,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from poa import dates, figures, workflow
 from poa.models import Ejercicio, QuarterlyProgress, Report, ReportEvent
+from poa.rules import dates, figures
+from poa.services.periods import period_open
 from tests.conftest import unit
 
 pytestmark = [
@@ -68,7 +69,7 @@ class Journey:
 def journey(request, live_server, new_context, artifacts):
     call_command("poa_demo", stdout=io.StringIO())
     # Planeación opens the quarter with its own deadline, as it would from its page.
-    workflow.period_open(
+    period_open(
         ejercicio=Ejercicio.objects.get(year=2023),
         quarter=3,
         deadline=timezone.now() + timedelta(days=20),
@@ -315,7 +316,7 @@ def test_planeacion_sees_the_overview_and_the_periods(journey):
 
 
 def test_live_figures_round_exactly_like_the_server(page):
-    """figures.js and poa.figures.percent agree on every case, half-up and on decimals."""
+    """figures.js and poa.rules.figures.percent agree on every case, half-up and on decimals."""
     page.set_content("<!doctype html><title>x</title>")
     page.add_script_tag(path=str(FIGURES_JS))
     generator = random.Random(2023)

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from poa.models import Meta, Modificacion
-from poa.states import MODIFICATION
+from poa.rules.states import MODIFICATION
 from tests.browser.test_journey import Journey
 
 pytestmark = [

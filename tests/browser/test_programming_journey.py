@@ -15,9 +15,11 @@ from django.core.management import call_command
 from django.utils.html import json_script
 from playwright.sync_api import expect
 
-from poa import figures, planning
 from poa.models import Meta, Programacion, UnidadMedida
-from poa.states import PROGRAMMING
+from poa.models.programming import QUARTER_FIELDS
+from poa.rules import figures
+from poa.rules.states import PROGRAMMING
+from poa.services import programming
 from tests.browser.test_journey import Journey, confirm_transition
 from tests.conftest import make_unit, unit
 
@@ -252,11 +254,11 @@ ROWS = [
     ("12", ["\u00a03 ", "3", "3", "3"]),
     ("١٢", ["3", "3", "3", "3"]),
 ]
-FIGURE_FIELDS = {"meta_anual", "programado", *planning.QUARTER_FIELDS}
+FIGURE_FIELDS = {"meta_anual", "programado", *QUARTER_FIELDS}
 
 
 def server_row(annual, programado, unidad):
-    row = planning.PlanRow(
+    row = programming.PlanRow(
         key="nueva-1",
         numero="400",
         descripcion="Meta",
@@ -264,7 +266,7 @@ def server_row(annual, programado, unidad):
         meta_anual=annual,
         programado=programado,
     )
-    _, errors = planning.validate_plan_row(row, ejercicio_id=None, unidad_ejecutora=None)
+    _, errors = programming.validate_plan_row(row, ejercicio_id=None, unidad_ejecutora=None)
     return {name: message for name, message in errors.items() if name in FIGURE_FIELDS}
 
 
@@ -290,7 +292,7 @@ def test_live_and_server_check_a_meta_alike(live_figures):
         computed = live_figures.evaluate(
             """([rows, rules, required]) => rows.map(([annual, programado]) =>
                  window.poaProgramming.checkRow(annual, programado, rules, required).errors)""",
-            [ROWS, {"wholeOnly": not decimales, "unidad": "INFORME"}, planning.ANNUAL_REQUIRED],
+            [ROWS, {"wholeOnly": not decimales, "unidad": "INFORME"}, programming.ANNUAL_REQUIRED],
         )
         for (annual, programado), live in zip(ROWS, computed, strict=True):
             server = server_row(annual, programado, unidad)

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from poa import tasks
+from poa.jobs import DUMMY_BACKEND
 from poa.models import SheetExport
-from poa.tasks_compat import DUMMY_BACKEND
+from poa.services.batch import sheet_export
 from tests.browser.test_csp import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,7 +35,7 @@ def test_the_page_follows_the_zip_until_it_can_be_downloaded(base, new_context, 
     expect(row.get_by_role("link", name="Descargar ZIP")).to_be_hidden()
     page.screenshot(path=artifacts / "zip-en-cola.png", full_page=True)
 
-    tasks.sheet_export.call(SheetExport.objects.get().pk)  # as the worker would
+    sheet_export.call(SheetExport.objects.get().pk)  # as the worker would
 
     expect(row).to_contain_text("Listo: 3 hojas")
     page.screenshot(path=artifacts / "zip-listo.png", full_page=True)

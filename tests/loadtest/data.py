@@ -23,8 +23,9 @@ def prepare(options) -> dict:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from poa import generate, workflow
     from poa.models import Ejercicio, UnidadEjecutora
+    from poa.services import generate
+    from poa.services.periods import period_open
 
     call_command(
         "poa_generate",
@@ -37,7 +38,7 @@ def prepare(options) -> dict:
     )
     ejercicio = Ejercicio.objects.order_by("-year").first()
     planeacion = _user(generate.PLANEACION_USERNAME)
-    workflow.period_open(
+    period_open(
         ejercicio=ejercicio,
         quarter=QUARTER,
         deadline=timezone.now() + timedelta(days=30),
@@ -94,7 +95,7 @@ def _capturista(ue, user, password):
 
 def _reviewers(year, units, options):
     """Planeación reads everything; the heads of the first ramos read their ramo."""
-    from poa import generate
+    from poa.services import generate
 
     ramos = []
     for ue in units:

@@ -1,7 +1,7 @@
 """What the database must hold after the load, given what the server acknowledged.
 
 Every save of the grid is made on the version the capturista loaded; the server accepts it
-only if the report is still at that version and then moves it one on (poa.workflow.
+only if the report is still at that version and then moves it one on (poa.services.review.
 capture_save). Each save sends every meta of the grid and changes at least one, so an accepted
 save on version b leaves the report at b + 1 holding exactly what was sent. Hence, per unit,
 with v0 its version before the load:

@@ -1,9 +1,9 @@
-"""Writes the backup of everything POA keeps into one archive (poa.backup)."""
+"""Writes the backup of everything POA keeps into one archive (poa.services.backup)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from poa import backup
+from poa.services import backup
 
 
 class Command(BaseCommand):

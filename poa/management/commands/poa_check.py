@@ -1,11 +1,12 @@
-"""Lists every inconsistency of a year's data (poa.consistency), one line each, ramo by ramo
-and unit by unit. Exit status 1 when it finds any and 0 when the year is clean, so that a
+"""Lists every inconsistency of a year's data (poa.selectors.consistency), one line each, ramo by
+ramo and unit by unit. Exit status 1 when it finds any and 0 when the year is clean, so that a
 cron job can alert; 2 for a year that does not exist."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from poa import consistency, figures
 from poa.models import Ejercicio
+from poa.rules import figures
+from poa.selectors import consistency
 
 
 class Command(BaseCommand):

@@ -13,16 +13,14 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from poa import planning, workflow
-from poa.access import PLANEACION_GROUP
-from poa.models import (
-    Ejercicio,
-    Persona,
-    Programacion,
-    QuarterlyProgress,
-    Report,
-    UnidadEjecutora,
-)
+from poa.models import Ejercicio, Persona, Programacion, QuarterlyProgress, Report, UnidadEjecutora
+from poa.rules.capture import validate_capture_row
+from poa.selectors.access import PLANEACION_GROUP
+from poa.selectors.locks import capture_window
+from poa.services import programming
+from poa.services.capture import capture_save
+from poa.services.periods import period_close, period_open
+from poa.services.review import report_authorize, report_review, report_send
 
 DEMO_PASSWORD = "poa-demo-2023"
 YEAR = 2023
@@ -131,11 +129,11 @@ class Command(BaseCommand):
             "responsable__usuario"
         )
         for ue in units:
-            programacion = planning.programming_of(ue)
+            programacion = programming.programming_of(ue)
             if programacion.state == Programacion.State.BORRADOR:
-                planning.programming_send(programacion=programacion, user=ue.responsable.usuario)
+                programming.programming_send(programacion=programacion, user=ue.responsable.usuario)
             if programacion.state == Programacion.State.ENVIADA:
-                planning.programming_approve(programacion=programacion, user=users["planeacion"])
+                programming.programming_approve(programacion=programacion, user=users["planeacion"])
                 self.stdout.write(f"Programación {YEAR} de la UE {ue.clave} aprobada.")
 
     def sign_off(self, users, *, quarter):
@@ -147,7 +145,7 @@ class Command(BaseCommand):
         )
         if reports.exists() and not reports.exclude(state=Report.State.AUTORIZADO).exists():
             return
-        period = workflow.period_open(
+        period = period_open(
             ejercicio=ejercicio,
             quarter=quarter,
             deadline=timezone.now() + timedelta(days=1),
@@ -155,7 +153,7 @@ class Command(BaseCommand):
         )
         for report in reports.select_related("unidad_ejecutora__responsable__usuario"):
             self.sign_off_report(report, users)
-        workflow.period_close(period=period, user=users["planeacion"])
+        period_close(period=period, user=users["planeacion"])
         self.stdout.write(f"Trimestre {quarter} de {YEAR} autorizado.")
 
     def sign_off_report(self, report, users):
@@ -164,12 +162,12 @@ class Command(BaseCommand):
         head = ue.responsable.usuario
         if report.state == Report.State.BORRADOR:
             self.complete_observations(report, capturista)
-            workflow.report_send(report=report, user=head)
+            report_send(report=report, user=head)
         reviewer, authorizer = users["aaron.alvarez"], users["aaron.alvarez"]
         if Report.objects.get(pk=report.pk).state == Report.State.ENVIADO:
-            workflow.report_review(report=report, user=reviewer)
+            report_review(report=report, user=reviewer)
         if Report.objects.get(pk=report.pk).state == Report.State.REVISADO:
-            workflow.report_authorize(report=report, user=authorizer)
+            report_authorize(report=report, user=authorizer)
 
     def complete_observations(self, report, capturista):
         rows = {}
@@ -177,7 +175,7 @@ class Command(BaseCommand):
             meta__unidad_ejecutora=report.unidad_ejecutora, quarter=report.quarter
         ).select_related("meta__unidad_medida")
         for progress in progresses:
-            errors = workflow.validate_capture_row(
+            errors = validate_capture_row(
                 meta=progress.meta,
                 programado=progress.programado,
                 alcanzado=progress.alcanzado,
@@ -191,11 +189,11 @@ class Command(BaseCommand):
                 }
         if rows:
             report.refresh_from_db()
-            workflow.capture_save(report=report, user=capturista, version=report.version, rows=rows)
+            capture_save(report=report, user=capturista, version=report.version, rows=rows)
 
     def open_q3(self, planeacion):
         ejercicio = Ejercicio.objects.get(year=YEAR)
-        window = workflow.capture_window(
+        window = capture_window(
             unidad_ejecutora=UnidadEjecutora.objects.filter(ramo__ejercicio=ejercicio).first(),
             quarter=3,
         )
@@ -204,7 +202,7 @@ class Command(BaseCommand):
         deadline = (timezone.localtime() + timedelta(days=30)).replace(
             hour=23, minute=59, second=0, microsecond=0
         )
-        workflow.period_open(ejercicio=ejercicio, quarter=3, deadline=deadline, user=planeacion)
+        period_open(ejercicio=ejercicio, quarter=3, deadline=deadline, user=planeacion)
         self.stdout.write(
             f"Tercer trimestre de {YEAR} abierto para captura hasta el "
             f"{deadline.strftime('%d/%m/%Y')}."

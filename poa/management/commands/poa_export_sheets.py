@@ -1,5 +1,6 @@
 """Writes every unit's TMM-F004 of a year and quarter as PDF into a folder, then a ZIP of them
-all (poa.batch), with one worker process per core. A rerun skips the PDFs already complete, so
+all (poa.services.batch), with one worker process per core. A rerun skips the PDFs already
+complete, so
 a run that was stopped goes on where it was; authorized sheets are read from the storage.
 
     python manage.py poa_export_sheets --year 2023 --quarter 2 --out hojas/"""
@@ -12,8 +13,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from poa import batch
 from poa.models import Ejercicio
+from poa.services import batch
 
 BAR_FORMAT = "Hojas {n_fmt} de {total_fmt} |{bar}| {percentage:3.0f}% · faltan {remaining}"
 

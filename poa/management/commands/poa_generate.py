@@ -1,12 +1,12 @@
 """Generates a synthetic municipality for one year through the app's services
-(poa.generate): catalog, annual programming, three quarters captured and signed off."""
+(poa.services.generate): catalog, annual programming, three quarters captured and signed off."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from poa import generate
 from poa.models import Report
+from poa.services import generate
 
 STATE_LABELS = dict(Report.State.choices)
 

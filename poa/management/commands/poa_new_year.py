@@ -5,7 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from poa import access, planning, years
+from poa.rules.states import WorkflowError
+from poa.selectors import access
+from poa.services import years
 
 
 class Command(BaseCommand):
@@ -45,7 +47,7 @@ class Command(BaseCommand):
                 copy_metas=options["copy_metas"],
                 pmd=options["pmd"],
             )
-        except (planning.WorkflowError, PermissionDenied) as error:
+        except (WorkflowError, PermissionDenied) as error:
             raise CommandError(str(error)) from error
         for line in created.summary:
             self.stdout.write(line)

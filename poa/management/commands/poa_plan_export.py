@@ -1,11 +1,11 @@
 """Writes the workbook of a year: its catalog, metas and programming and, unless told
-otherwise, what was achieved (the layout is poa.yearbook's)."""
+otherwise, what was achieved (the layout is poa.documents.yearbook's)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from poa import yearbook
+from poa.documents import yearbook
 from poa.models import Ejercicio
 
 

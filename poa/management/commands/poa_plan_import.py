@@ -1,10 +1,12 @@
-"""Reads the workbook of a year (poa.yearbook's layout) and loads it through poa.imports:
+"""Reads the workbook of a year (poa.documents.yearbook's layout) and loads it through
+poa.services.imports:
 every error listed by sheet, row and column, and nothing saved unless every row is valid."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from poa import access, imports
+from poa.selectors import access
+from poa.services import imports
 
 
 class Command(BaseCommand):

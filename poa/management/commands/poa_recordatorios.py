@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from poa import notifications
+from poa.services import notifications
 
 
 class Command(BaseCommand):

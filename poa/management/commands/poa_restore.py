@@ -1,4 +1,4 @@
-"""Restores a backup written by poa_backup into an empty database (poa.backup)."""
+"""Restores a backup written by poa_backup into an empty database (poa.services.backup)."""
 
 import sys
 
@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 from django.utils.dateparse import parse_datetime
 
-from poa import backup, restore
-from poa.localtime import short_datetime
+from poa.rules.localtime import short_datetime
+from poa.services import backup, restore
 
 
 class Command(BaseCommand):

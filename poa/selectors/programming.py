@@ -1,0 +1,223 @@
+"""Reads of the annual programming: a unit's programming through the access rules, its
+metas and events, the units of measure and líneas de acción offered, every unit of a year with
+its state, and what each person has to do about it."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from poa.models import (
+    LineaAccion,
+    Meta,
+    Programacion,
+    ProgramacionEvent,
+    UnidadMedida,
+)
+from poa.rules.states import PROGRAMMING
+from poa.selectors import access
+
+CLAVE_PREFIX = re.compile(r"[0-9][0-9.]*", re.ASCII)
+
+
+NO_PROGRAMMING = "sin"  # a unit whose programming nobody started: no Programacion row yet
+
+
+NO_PROGRAMMING_LABEL = "Sin programación"
+
+
+def programming_or_404(user, year, ramo, ue) -> Programacion:
+    """The programming of a unit the user may see (404 otherwise); an unsaved draft when the
+    unit has none yet, which the services create when they change it."""
+    unidad = access.get_unit_or_404(user, year, ramo, ue)
+    programacion = Programacion.objects.filter(unidad_ejecutora=unidad).first()
+    if programacion is None:
+        programacion = Programacion(unidad_ejecutora=unidad)
+    programacion.unidad_ejecutora = unidad
+    return programacion
+
+
+def programming_metas(programacion):
+    """The unit's metas as its programming shows them, by number, with their unit of measure,
+    líneas and quarters."""
+    return (
+        programacion.unidad_ejecutora.metas.select_related("unidad_medida")
+        .prefetch_related("lineas_accion", "avances")
+        .order_by("numero")
+    )
+
+
+def programming_events(programacion):
+    """The programming's timeline, oldest first."""
+    if programacion.pk is None:
+        return ProgramacionEvent.objects.none()
+    return programacion.events.select_related("user").order_by("created_at", "id")
+
+
+def programming_returned(events) -> ProgramacionEvent | None:
+    """The return that sent the programming back to its unit, while it is a draft again."""
+    last = list(events)[-1:] or [None]
+    event = last[0]
+    return event if event and event.transition.restarts else None
+
+
+def units_of_measure_for(ue):
+    """The catalog a unit chooses from: the accepted units and those it proposed itself."""
+    return UnidadMedida.objects.filter(Q(aceptada=True) | Q(propuesta_por=ue)).order_by("nombre")
+
+
+def pending_units_of_measure():
+    """Units of measure proposed by a unit and not yet accepted by planeación, with how many
+    metas use them."""
+    return (
+        UnidadMedida.objects.filter(aceptada=False)
+        .select_related("propuesta_por__ramo__ejercicio")
+        .annotate(n_metas=Count("metas"))
+        .order_by("nombre")
+    )
+
+
+def _folded(text) -> str:
+    """Lower case without accents: "Promoción" and "PROMOCION" read the same."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _clave_order(clave):
+    return tuple(int(part) if part.isdigit() else 0 for part in clave.split("."))
+
+
+def lineas_search(ejercicio_id, query, limit=20) -> list[LineaAccion]:
+    """The líneas de acción of the year's plan matching every word of `query`: a code ("3.1")
+    starts the clave, other words are in the nombre, without regard to accents or case; in
+    the order of their claves."""
+    words = _folded(query).split()
+    lineas = LineaAccion.objects.filter(ejercicio_id=ejercicio_id).only("pk", "clave", "nombre")
+    found = [linea for linea in lineas if all(_matches(linea, word) for word in words)]
+    return sorted(found, key=lambda linea: _clave_order(linea.clave))[:limit]
+
+
+def _matches(linea, word) -> bool:
+    if CLAVE_PREFIX.fullmatch(word):
+        return linea.clave.startswith(word)
+    return word in _folded(linea.nombre)
+
+
+def units_with_programming(user, year):
+    """Every unit of the year the user may see with its programming's state (NO_PROGRAMMING
+    when it has none), its number of metas and its last event; the units that still have to
+    program first."""
+    events = ProgramacionEvent.objects.filter(
+        programacion__unidad_ejecutora=OuterRef("pk")
+    ).order_by("-created_at", "-id")
+    metas = (
+        Meta.objects.filter(unidad_ejecutora=OuterRef("pk"))
+        .order_by()
+        .values("unidad_ejecutora")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    Programming = Programacion.State
+    return (
+        access.units_visible_to(user)
+        .filter(ramo__ejercicio__year=year)
+        .select_related("ramo__ejercicio", "programa", "programacion")
+        .annotate(
+            programming_state=Coalesce(F("programacion__state"), Value(NO_PROGRAMMING)),
+            pending_rank=Case(
+                When(programacion__isnull=True, then=0),
+                When(programacion__state=Programming.BORRADOR, then=1),
+                When(programacion__state=Programming.ENVIADA, then=2),
+                default=3,
+            ),
+            n_metas=Coalesce(Subquery(metas), 0),
+            last_action=Subquery(events.values("action")[:1]),
+            last_at=Subquery(events.values("created_at")[:1]),
+            last_by=Subquery(events.values("signer_name")[:1]),
+        )
+        .order_by("pending_rank", "ramo__clave", "clave")
+    )
+
+
+@dataclass(frozen=True)
+class ProgrammingTask:
+    programacion: Programacion
+    label: str
+    url: str
+    n_metas: int
+    returned: ProgramacionEvent | None
+
+    @property
+    def unidad_ejecutora(self):
+        return self.programacion.unidad_ejecutora
+
+
+def programming_tasks(user) -> list[ProgrammingTask]:
+    """The annual programmings waiting for this user, in three queries however many: the
+    draft (or returned) programming of a unit they draft for, and for planeación the ones
+    sent for approval."""
+    units = (
+        access.units_visible_to(user)
+        .filter(
+            Q(programacion__isnull=True)
+            | Q(programacion__state__in=[Programacion.State.BORRADOR, Programacion.State.ENVIADA])
+        )
+        .select_related("ramo__ejercicio", "programa", "programacion")
+        .annotate(n_metas=Count("metas"))
+        .order_by("ramo__ejercicio__year", "ramo__clave", "clave")
+    )
+    steps = []
+    for ue in units:
+        programacion = _programming_of_unit(ue)
+        label = _programming_step(user, programacion)
+        if label:
+            steps.append((programacion, label, ue.n_metas))
+    returned = _last_returns([p for p, *_ in steps if p.pk])
+    return [
+        ProgrammingTask(p, label, p.get_absolute_url(), n_metas, returned.get(p.pk))
+        for p, label, n_metas in steps
+    ]
+
+
+def _programming_of_unit(ue) -> Programacion:
+    try:
+        programacion = ue.programacion
+    except Programacion.DoesNotExist:
+        programacion = Programacion(unidad_ejecutora=ue)
+    programacion.unidad_ejecutora = ue
+    return programacion
+
+
+def _programming_step(user, programacion) -> str | None:
+    """What the user is asked to do on the programming now: planeación's decision, or the
+    drafting of their unit's metas (sending is part of the drafting screen)."""
+    send = PROGRAMMING.transition(ProgramacionEvent.Action.SEND)
+    for transition in access.allowed_transitions(user, programacion, PROGRAMMING):
+        if transition.task and transition != send:
+            return transition.task
+    drafting = programacion.state == Programacion.State.BORRADOR
+    if drafting and access.can_capture(user, programacion.unidad_ejecutora):
+        return PROGRAMMING.initial.task
+    return None
+
+
+def _last_returns(programaciones) -> dict:
+    """The return that brought each draft back to its unit, by programming pk."""
+    drafts = [p for p in programaciones if p.state == Programacion.State.BORRADOR]
+    last = {}
+    for event in ProgramacionEvent.objects.filter(programacion__in=drafts).order_by(
+        "created_at", "id"
+    ):
+        last[event.programacion_id] = event
+    return {pk: event for pk, event in last.items() if event.transition.restarts}

@@ -1,0 +1,98 @@
+"""What every response gets whatever the view: no caching of what a signed-in user sees, the
+inactivity expiry of sessions, and a Spanish answer instead of a 500 when the database is
+busy or cannot be reached."""
+
+import logging
+import time
+
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
+from django.db import DatabaseError
+from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control
+
+from poa.web.security import ACTIVE_KEY
+from poa.web.views import errors
+
+logger = logging.getLogger("poa.faults")
+
+BUSY_MESSAGE = (
+    "El sistema está ocupado guardando otros cambios; no se guardó nada. "
+    "Intente de nuevo en unos segundos."
+)
+
+
+class NoStoreMiddleware:
+    """Cache-Control: private, no-store on every page of a signed-in user, every download and
+    every server error, so that neither a shared proxy nor the browser's history keeps them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code >= 500
+            or response.has_header("Content-Disposition")
+            or _signed_in(request)
+        ):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+def _signed_in(request):
+    user = getattr(request, "user", None)
+    try:
+        return bool(user and user.is_authenticated)
+    except DatabaseError:
+        return True  # unknown: never cache
+
+
+class SessionActivityMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE without activity. Each request of a signed-in
+    user pushes the expiry forward, saving the session at most once every REFRESH seconds
+    so that reading pages does not write to the database every time."""
+
+    REFRESH = 300
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or response.status_code >= 500:
+            return response
+        now = int(time.time())
+        if SESSION_KEY in session and now - session.get(ACTIVE_KEY, 0) >= self.REFRESH:
+            session[ACTIVE_KEY] = now
+        return response
+
+
+class DatabaseFaultMiddleware:
+    """A database lock that did not come free (SQLite "database is locked", PostgreSQL
+    deadlock or serialization failure) sends a form back to its page with a Spanish "try
+    again"; a database that cannot be reached gets the Spanish 503 page. The transaction
+    was rolled back either way, so nothing is half-saved."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        fault = errors.database_fault(exception)
+        if fault is None:
+            return None
+        log = logger.warning if fault == errors.BUSY else logger.error
+        log(
+            "Base de datos: %s",
+            exception,
+            exc_info=fault == errors.UNAVAILABLE,
+            extra={"fault": fault, "method": request.method, "path": request.path},
+        )
+        if fault == errors.BUSY and request.method == "POST":
+            messages.error(request, BUSY_MESSAGE)
+            return redirect(request.get_full_path())
+        return errors.database_unavailable(fault)

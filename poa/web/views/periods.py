@@ -1,0 +1,86 @@
+"""Planeación's pages: the capture periods of each quarter, opening and closing them, and
+later deadlines for a single unit."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from poa.models import CapturePeriod
+from poa.rules.localtime import short_datetime
+from poa.rules.states import WorkflowError
+from poa.selectors import access
+from poa.selectors.reports import periods_with_counts
+from poa.services import periods as services
+from poa.web.forms import ExceptionGrantForm, PeriodOpenForm
+
+
+def planeacion_required(view):
+    """Only planeación manages periods; everyone else gets 403."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not access.is_planeacion(request.user):
+            raise PermissionDenied("Solo planeación administra los periodos de captura.")
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__, wrapped.__doc__ = view.__name__, view.__doc__
+    return wrapped
+
+
+@planeacion_required
+def periods(request):
+    form = PeriodOpenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        period = services.period_open(
+            ejercicio=data["ejercicio"],
+            quarter=data["quarter"],
+            deadline=data["deadline"],
+            user=request.user,
+        )
+        messages.success(
+            request,
+            f"Se abrió la captura de {period} hasta el {short_datetime(period.deadline)}; "
+            "cada unidad ejecutora tiene su informe en borrador.",
+        )
+        return redirect("poa:periods")
+    context = {"periods": periods_with_counts(), "form": form, "now": timezone.now()}
+    return render(request, "planning/periods.html", context)
+
+
+@require_POST
+@planeacion_required
+def period_close(request, pk):
+    period = get_object_or_404(CapturePeriod.objects.select_related("ejercicio"), pk=pk)
+    services.period_close(period=period, user=request.user)
+    messages.success(request, f"Se cerró la captura de {period}.")
+    return redirect("poa:periods")
+
+
+@planeacion_required
+def exception_grant(request, pk):
+    period = get_object_or_404(CapturePeriod.objects.select_related("ejercicio"), pk=pk)
+    form = ExceptionGrantForm(request.POST if request.method == "POST" else None, period=period)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.exception_grant(
+                period=period,
+                unidad_ejecutora=data["unidad_ejecutora"],
+                deadline=data["deadline"],
+                reason=data["reason"],
+                user=request.user,
+            )
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"Prórroga otorgada a la UE {data['unidad_ejecutora'].clave} hasta el "
+                f"{short_datetime(data['deadline'])}.",
+            )
+            return redirect("poa:periods")
+    return render(request, "planning/exception_grant.html", {"period": period, "form": form})
