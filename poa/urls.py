@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
+from poa.rules.states import MODIFICATION, PROGRAMMING, REPORT
 from poa.web.converters import QuarterConverter
 from poa.web.views import (
     capture,
@@ -14,6 +15,7 @@ from poa.web.views import (
     review,
     sheets,
     tracking,
+    transitions,
     years,
 )
 
@@ -42,7 +44,8 @@ app_urls = (
         path(f"informes/{UNIT_QUARTER}/", review.report, name="report"),
         path(
             f"informes/{UNIT_QUARTER}/<slug:action>/",
-            review.report_transition,
+            transitions.transition,
+            {"machine": REPORT.name},
             name="report-transition",
         ),
         path("seguimiento/", tracking.tracking_latest, name="tracking-latest"),
@@ -66,7 +69,8 @@ app_urls = (
         ),
         path(
             "planeacion/modificaciones/<int:pk>/<slug:action>/",
-            modifications.modification_transition,
+            transitions.transition,
+            {"machine": MODIFICATION.name},
             name="modification-transition",
         ),
         path("planeacion/ejercicios/nuevo/", years.year_new, name="year-new"),
@@ -90,7 +94,8 @@ app_urls = (
         ),
         path(
             f"programacion/{UNIT_YEAR}/<slug:action>/",
-            programming.programming_transition,
+            transitions.transition,
+            {"machine": PROGRAMMING.name},
             name="programming-transition",
         ),
         path("planeacion/excel/", excel.excel, name="excel"),

@@ -34,9 +34,9 @@ from poa.models import (
     ReportEvent,
     UnidadEjecutora,
 )
-from poa.services import batch, modifications, notifications
+from poa.services import batch, modifications, notifications, review
 from poa.services.periods import exception_grant
-from poa.services.review import report_transition
+from poa.services.transitions import transition_run
 from tests.backup_fingerprint import fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -240,8 +240,9 @@ def test_rows_made_after_a_restore_get_ids_after_the_restored_ones(
     restore(archive, yes=True)
 
     report = Report.objects.filter(state=Report.State.AUTORIZADO).first()
-    event = report_transition(
-        report=report,
+    event = transition_run(
+        review.FLOW,
+        subject=report,
         user=user("planeacion"),
         action=ReportEvent.Action.REOPEN,
         comment="Falta un anexo.",

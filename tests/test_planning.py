@@ -20,6 +20,7 @@ from poa.rules.states import PROGRAMMING, WorkflowError
 from poa.selectors.locks import lock_reason
 from poa.services import programming
 from poa.services.review import report_get_or_create
+from poa.services.transitions import transition_run
 from tests.conftest import plan_row, unit
 
 State = Programacion.State
@@ -391,9 +392,13 @@ def test_capture_waits_for_the_approved_programming(ue_202, head_102, planeacion
     assert lock_reason(report) is None
 
 
-def test_transitions_dispatch_by_the_machine(ue_202, head_102, planeacion):
+def test_the_runner_makes_a_transition_of_the_programming_flow(ue_202, head_102, planeacion):
     programacion = sent_202(head_102)
-    programming.programming_transition(
-        programacion=programacion, user=planeacion, action=Action.RETURN, comment="Corrija."
+    transition_run(
+        programming.FLOW,
+        subject=programacion,
+        user=planeacion,
+        action=Action.RETURN,
+        comment="Corrija.",
     )
     assert programming.programming_of(ue_202).state == State.BORRADOR

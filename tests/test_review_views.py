@@ -121,7 +121,7 @@ def test_review_then_authorize_signs_the_report(sent_201, client, aaron):
 def test_a_transition_from_the_wrong_state_says_why(sent_201, client, aaron):
     client.force_login(aaron)
     response = client.post(action_url("autorizar"), follow=True)
-    assert "Esta acción no está disponible: el informe está enviado." in response.content.decode()
+    assert "No se puede autorizar un informe en estado enviado." in response.content.decode()
     assert report_of().state == State.ENVIADO
 
 

@@ -1,5 +1,5 @@
-"""The workflows are defined once, in poa.rules.states: every transition names a service that
-exists, and its words are written nowhere else."""
+"""The workflows are defined once, in poa.rules.states: every machine is made by one flow of
+the services and one transition page, and its words are written nowhere else."""
 
 from pathlib import Path
 
@@ -8,6 +8,7 @@ import pytest
 from poa.models import Report, ReportEvent
 from poa.rules import states
 from poa.rules.states import MODIFICATION, PROGRAMMING, REPORT
+from poa.web.views.transitions import DOORS
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT_FIELDS = ("event", "label", "confirm", "question", "done", "subject", "next_step", "task")
@@ -47,11 +48,19 @@ def test_each_sentence_of_a_transition_is_written_in_poa_states_only(machine, so
         assert not found, f"{where}: «{start}…» también está en {found}"
 
 
+def test_every_machine_has_its_flow_and_the_one_transition_page_serves_them_all():
+    assert {name: door.flow.machine for name, door in DOORS.items()} == {
+        machine.name: machine for machine in MACHINES
+    }
+
+
 @pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.this)
-def test_every_transition_names_a_documented_service(machine):
-    for transition in machine.transitions:
-        service = machine.service(transition.action)
-        assert callable(service) and service.__doc__, transition.service
+def test_a_flow_checks_and_changes_only_transitions_of_its_machine(machine):
+    flow = DOORS[machine.name].flow
+    actions = {t.action for t in machine.transitions}
+    for by_action in (flow.checks, flow.effects, flow.jobs):
+        assert set(by_action) <= actions
+        assert all(callable(function) for function in by_action.values())
 
 
 def test_the_models_take_states_and_actions_from_the_machine():

@@ -62,7 +62,7 @@ def test_a_signature_only_enqueues_its_email(
         event = report_send(report=report, user=signer(unit("102").responsable))
     assert mail.outbox == []
     (queued,) = default_task_backend.results
-    assert (queued.task.name, queued.args) == ("report_event_email", [event.pk])
+    assert (queued.task.name, queued.args) == ("transition_email", ["informe", event.pk])
 
 
 def test_a_planning_decision_only_enqueues_its_email(
@@ -86,7 +86,7 @@ def test_a_planning_decision_only_enqueues_its_email(
         )
     assert mail.outbox == []
     (queued,) = default_task_backend.results
-    assert (queued.task.name, queued.args) == ("planning_event_email", ["modificacion", event.pk])
+    assert (queued.task.name, queued.args) == ("transition_email", ["modificacion", event.pk])
 
 
 def test_the_database_worker_sends_the_email_and_keeps_the_authorized_sheet(
@@ -97,7 +97,7 @@ def test_the_database_worker_sends_the_email_and_keeps_the_authorized_sheet(
         report_authorize(report=report, user=signer(unit("102").ramo.responsable))
     assert waiting() == [
         "poa.documents.stored.sheet_store",
-        "poa.services.notifications.report_event_email",
+        "poa.services.notifications.transition_email",
     ]
     assert mail.outbox == []
     name = stored.stored_name(build_sheet(unit("102"), 2))

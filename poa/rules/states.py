@@ -1,17 +1,18 @@
 """The states and transitions of every workflow of POA, each defined once.
 
 A Machine lists its states and its transitions; a Transition says from which states it starts,
-where it ends, who may make it (by role, per source state), which service in poa.services.review
-makes it, and every sentence a person reads about it: the button, the confirmation, the message once
-done, the line of the timeline, the email and the task on the home page. access.py, the
-services, the views, the notifications, the home page, the templates and the admin read from
-here; nothing else spells these facts.
+where it ends, who may make it (by role, per source state) and every sentence a person reads
+about it: the button, the confirmation, the message once done, the line of the timeline, the
+email, the task on the home page and the refusals. A State says its label, what it waits for
+and the colour of its badge. The services (poa.services.transitions runs any transition), the
+access rules, the views, the notifications, the templates and the admin read from here;
+nothing else spells these facts.
 
-Roles are names; poa.selectors.access says who holds each on a unit and with which position they
-sign. No database access and no import of poa.models here: the models take their choices from here.
+Roles are names; poa.selectors.access says who holds each on a unit and with which position
+they sign. No database access and no import of poa.models here: the models take their choices
+from here.
 """
 
-import importlib
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -58,7 +59,6 @@ class Transition:
     target: str
     # Roles that may act, by source state; the first role the user holds is the one they sign as.
     actors: dict[str, tuple[str, ...]]
-    service: str  # the function of poa.services.review that makes it
     event: str  # the timeline's line and the event's label: "Enviado (elaboró)"
     label: str  # the button: "Enviar (firmar ELABORÓ)"
     confirm: str  # the button inside the confirmation
@@ -99,9 +99,9 @@ class Transition:
 
 @dataclass(frozen=True)
 class Machine:
+    name: str  # in the URL of its transitions: informe
     this: str  # "este informe": for refusals
     indefinite: str  # "un informe"
-    services: str  # the module of the services the transitions name
     states: tuple[State, ...]
     transitions: tuple[Transition, ...]
     _by_action: dict = field(init=False, repr=False, compare=False)
@@ -113,11 +113,14 @@ class Machine:
             assert set(t.sources) | {t.target} <= names, t.action
             assert set(t.actors) == set(t.sources), t.action
 
-    def service(self, action):
-        """The function that makes the transition `action` (imported when asked, since the
-        services import this module)."""
-        module = importlib.import_module(self.services)
-        return getattr(module, self.transition(action).service)
+    def refusal_for_role(self, transition) -> str:
+        """Why someone who holds none of the transition's roles may not make it."""
+        return f"Solo {transition.role_names} puede {transition.verb} {self.this}."
+
+    def refusal_for_state(self, transition, state) -> str:
+        """Why the transition cannot be made from the subject's state (its stored value)."""
+        label = self.state(state).label.lower()
+        return f"No se puede {transition.verb} {self.indefinite} en estado {label}."
 
     @property
     def initial(self) -> State:
@@ -160,7 +163,7 @@ BORRADOR, ENVIADO, REVISADO, AUTORIZADO = "borrador", "enviado", "revisado", "au
 REPORT = Machine(
     this="este informe",
     indefinite="un informe",
-    services="poa.services.review",
+    name="informe",
     states=(
         State(
             "BORRADOR",
@@ -198,7 +201,6 @@ REPORT = Machine(
             sources=(BORRADOR,),
             target=ENVIADO,
             actors={BORRADOR: (UE_HEAD,)},
-            service="report_send",
             event="Enviado (elaboró)",
             label="Enviar (firmar ELABORÓ)",
             confirm="Sí, enviar y firmar ELABORÓ",
@@ -220,7 +222,6 @@ REPORT = Machine(
             sources=(ENVIADO,),
             target=REVISADO,
             actors={ENVIADO: (PROGRAM_HEAD,)},
-            service="report_review",
             event="Revisado (revisó)",
             label="Revisar (firmar REVISÓ)",
             confirm="Sí, revisar y firmar REVISÓ",
@@ -241,7 +242,6 @@ REPORT = Machine(
             sources=(REVISADO,),
             target=AUTORIZADO,
             actors={REVISADO: (RAMO_HEAD,)},
-            service="report_authorize",
             event="Autorizado (autorizó)",
             label="Autorizar (firmar AUTORIZÓ)",
             confirm="Sí, autorizar y firmar AUTORIZÓ",
@@ -264,7 +264,6 @@ REPORT = Machine(
             target=BORRADOR,
             # From REVISADO the ramo head may return too, and signs as such.
             actors={ENVIADO: (PROGRAM_HEAD,), REVISADO: (RAMO_HEAD, PROGRAM_HEAD)},
-            service="report_return",
             event="Devuelto",
             label="Devolver",
             confirm="Sí, devolver",
@@ -286,7 +285,6 @@ REPORT = Machine(
             sources=(AUTORIZADO,),
             target=BORRADOR,
             actors={AUTORIZADO: (PLANEACION,)},
-            service="report_reopen",
             event="Reabierto por planeación",
             label="Reabrir",
             confirm="Sí, reabrir",
@@ -308,7 +306,6 @@ REPORT = Machine(
             sources=(BORRADOR,),
             target=BORRADOR,
             actors={BORRADOR: (CAPTURISTA,)},
-            service="report_mark_ready",
             event="Captura lista (aviso al responsable)",
             label="Avisar al responsable: captura lista",
             confirm="Sí, avisar al responsable",
@@ -333,7 +330,7 @@ ENVIADA, APROBADA = "enviada", "aprobada"
 PROGRAMMING = Machine(
     this="esta programación",
     indefinite="una programación",
-    services="poa.services.programming",
+    name="programacion",
     states=(
         State(
             "BORRADOR",
@@ -364,7 +361,6 @@ PROGRAMMING = Machine(
             sources=(BORRADOR,),
             target=ENVIADA,
             actors={BORRADOR: (UE_HEAD,)},
-            service="programming_send",
             event="Programación enviada a planeación",
             label="Enviar la programación a planeación",
             confirm="Sí, enviar a planeación",
@@ -385,7 +381,6 @@ PROGRAMMING = Machine(
             sources=(ENVIADA,),
             target=APROBADA,
             actors={ENVIADA: (PLANEACION,)},
-            service="programming_approve",
             event="Programación aprobada",
             label="Aprobar la programación",
             confirm="Sí, aprobar",
@@ -408,7 +403,6 @@ PROGRAMMING = Machine(
             sources=(ENVIADA,),
             target=BORRADOR,
             actors={ENVIADA: (PLANEACION,)},
-            service="programming_return",
             event="Programación devuelta",
             label="Devolver la programación",
             confirm="Sí, devolver la programación",
@@ -430,7 +424,6 @@ PROGRAMMING = Machine(
             sources=(BORRADOR,),
             target=APROBADA,
             actors={BORRADOR: (PLANEACION,)},
-            service="programming_load",
             event="Programación cargada desde Excel y aprobada por planeación",
             label="Cargar y aprobar la programación",
             confirm="Sí, cargar y aprobar",
@@ -456,7 +449,7 @@ SOLICITADA, RECHAZADA = "solicitada", "rechazada"
 MODIFICATION = Machine(
     this="esta modificación",
     indefinite="una modificación",
-    services="poa.services.modifications",
+    name="modificacion",
     states=(
         State(
             "SOLICITADA",
@@ -476,7 +469,6 @@ MODIFICATION = Machine(
             sources=(SOLICITADA,),
             target=APROBADA,
             actors={SOLICITADA: (PLANEACION,)},
-            service="modification_approve",
             event="Modificación aprobada",
             label="Aprobar la modificación",
             confirm="Sí, aprobar la modificación",
@@ -497,7 +489,6 @@ MODIFICATION = Machine(
             sources=(SOLICITADA,),
             target=RECHAZADA,
             actors={SOLICITADA: (PLANEACION,)},
-            service="modification_reject",
             event="Modificación rechazada",
             label="Rechazar la modificación",
             confirm="Sí, rechazar",

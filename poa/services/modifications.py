@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from poa.models import (
+    QUARTER_FIELDS,
     Meta,
     Modificacion,
     ModificacionEvent,
@@ -18,13 +19,12 @@ from poa.models import (
     ProgramacionEvent,
     UnidadMedida,
 )
-from poa.models.programming import QUARTER_FIELDS
 from poa.rules import figures
 from poa.rules.states import MODIFICATION, WorkflowError
 from poa.selectors import access, history
 from poa.selectors.locks import authorized_quarters, modification_lock_reason
 from poa.services import notifications, programming
-from poa.services.transitions import transition_make
+from poa.services.transitions import Flow, transition_run
 from poa.services.versions import new_version, stored_series
 
 ModificationState = Modificacion.State
@@ -180,51 +180,11 @@ def _notify_request(modificacion_pk):
     notifications.modification_request_notify(modificacion_pk)
 
 
-def _modification_transition(*, modificacion, user, action, comment="", check=None):
-    original = modificacion
-    with transaction.atomic():
-        modificacion = (
-            Modificacion.objects.select_for_update(of=("self",))
-            .select_related("meta__unidad_ejecutora__ramo__ejercicio", "meta__unidad_medida")
-            .get(pk=modificacion.pk)
-        )
-        event = transition_make(
-            machine=MODIFICATION,
-            subject=modificacion,
-            user=user,
-            action=action,
-            comment=comment,
-            check=check,
-            event_for=lambda **fields: ModificacionEvent(modificacion=modificacion, **fields),
-        )
-        transaction.on_commit(lambda: programming.notify("modificacion", event.pk))
-    original.state = modificacion.state
-    return event
-
-
-def modification_transition(*, modificacion, user, action, comment=""):
-    """Makes the transition `action` of poa.rules.states.MODIFICATION through its service."""
-    return MODIFICATION.service(action)(modificacion=modificacion, user=user, comment=comment)
-
-
 def modification_approve(*, modificacion, user, comment="") -> ModificacionEvent:
     """SOLICITADA → APROBADA by planeación: the meta takes the requested figures and a new
     version records them. Checked again at this moment: no other modification of the meta
     was approved since the request, and the quarters authorized meanwhile keep their P."""
-    with transaction.atomic():
-        event = _modification_transition(
-            modificacion=modificacion,
-            user=user,
-            action=ModificacionEvent.Action.APPROVE,
-            comment=comment,
-            check=_check_still_applicable,
-        )
-        _apply(
-            Modificacion.objects.select_related("meta", "unidad_medida").get(pk=modificacion.pk),
-            user,
-            event,
-        )
-    return event
+    return _run(modificacion, user, ModificacionEvent.Action.APPROVE, comment)
 
 
 def _check_still_applicable(modificacion):
@@ -257,7 +217,7 @@ def _check_still_applicable(modificacion):
         )
 
 
-def _apply(modificacion, user, event):
+def _apply(modificacion, event, user):
     meta = Meta.objects.prefetch_related("avances").get(pk=modificacion.meta_id)
     if not meta.versions.exists():
         _baseline_version(meta, user, event)
@@ -294,9 +254,28 @@ def _baseline_version(meta, user, event):
 
 def modification_reject(*, modificacion, user, comment="") -> ModificacionEvent:
     """SOLICITADA → RECHAZADA by planeación, with the reason; the meta does not change."""
-    return _modification_transition(
-        modificacion=modificacion,
-        user=user,
-        action=ModificacionEvent.Action.REJECT,
-        comment=comment,
+    return _run(modificacion, user, ModificacionEvent.Action.REJECT, comment)
+
+
+def _locked(modificacion) -> Modificacion:
+    return (
+        Modificacion.objects.select_for_update(of=("self",))
+        .select_related(
+            "meta__unidad_ejecutora__ramo__ejercicio", "meta__unidad_medida", "unidad_medida"
+        )
+        .get(pk=modificacion.pk)
     )
+
+
+def _run(modificacion, user, action, comment):
+    return transition_run(FLOW, subject=modificacion, user=user, action=action, comment=comment)
+
+
+FLOW = Flow(
+    machine=MODIFICATION,
+    lock=_locked,
+    event=lambda modificacion, **fields: ModificacionEvent(modificacion=modificacion, **fields),
+    checks={ModificacionEvent.Action.APPROVE: _check_still_applicable},
+    effects={ModificacionEvent.Action.APPROVE: _apply},
+    keep=("state",),
+)

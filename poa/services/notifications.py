@@ -319,13 +319,10 @@ EMAIL_PRIORITY = 10
 
 
 @task(priority=EMAIL_PRIORITY)
-def report_event_email(event_pk):
-    """Emails whoever acts next after a report's transition (poa.services.review)."""
-    report_event_notify(event_pk)
-
-
-@task(priority=EMAIL_PRIORITY)
-def planning_event_email(kind, event_pk):
-    """Emails whoever acts next after a programming or modification transition
-    (poa.services.programming); `kind` is "programacion" or "modificacion"."""
-    planning_event_notify(kind, event_pk)
+def transition_email(machine, event_pk):
+    """Emails whoever acts next after a transition (poa.services.transitions) of the machine
+    named `machine` (informe, programacion or modificacion)."""
+    if machine == states.REPORT.name:
+        report_event_notify(event_pk)
+    else:
+        planning_event_notify(machine, event_pk)

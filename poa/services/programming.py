@@ -14,22 +14,20 @@ from django.db.models import F
 from simple_history.utils import bulk_create_with_history
 
 from poa.models import (
+    QUARTER_FIELDS,
     Meta,
-    MetaVersion,
     Programacion,
     ProgramacionEvent,
     QuarterlyProgress,
     UnidadEjecutora,
     UnidadMedida,
 )
-from poa.models.programming import QUARTER_FIELDS
 from poa.rules import figures
 from poa.rules.states import PROGRAMMING, WorkflowError
 from poa.selectors import access
 from poa.selectors.locks import programming_lock_reason
-from poa.services.notifications import planning_event_email
-from poa.services.transitions import transition_make
-from poa.services.versions import _first_version, new_version
+from poa.services.transitions import Flow, transition_run
+from poa.services.versions import first_versions
 
 Action = ProgramacionEvent.Action
 State = Programacion.State
@@ -324,45 +322,10 @@ def write_programmed(meta, programmed, user, *, reason):
 # Approval of the programming ----------------------------------------------------------------
 
 
-def _programming_transition(*, programacion, user, action, comment="", check=None):
-    original = programacion
-    with transaction.atomic():
-        programacion = _locked_programming(programacion)
-        event = transition_make(
-            machine=PROGRAMMING,
-            subject=programacion,
-            user=user,
-            action=action,
-            comment=comment,
-            check=check,
-            event_for=lambda **fields: ProgramacionEvent(programacion=programacion, **fields),
-        )
-        transaction.on_commit(lambda: notify("programacion", event.pk))
-    original.pk, original.state = programacion.pk, programacion.state
-    return event
-
-
-def notify(kind, event_pk):
-    # A job of the queue (poa.services.notifications): a slow mail server never slows a decision.
-
-    planning_event_email.enqueue(kind, event_pk)
-
-
-def programming_transition(*, programacion, user, action, comment=""):
-    """Makes the transition `action` of poa.rules.states.PROGRAMMING through its service."""
-    return PROGRAMMING.service(action)(programacion=programacion, user=user, comment=comment)
-
-
 def programming_send(*, programacion, user, comment="") -> ProgramacionEvent:
     """BORRADOR → ENVIADA: the head of the unit sends its metas to planeación. At least one
     meta, each with its línea de acción."""
-    return _programming_transition(
-        programacion=programacion,
-        user=user,
-        action=Action.SEND,
-        comment=comment,
-        check=_check_sendable,
-    )
+    return _run(programacion, user, Action.SEND, comment)
 
 
 def _check_sendable(programacion):
@@ -379,31 +342,23 @@ def _check_sendable(programacion):
 
 def programming_return(*, programacion, user, comment="") -> ProgramacionEvent:
     """ENVIADA → BORRADOR by planeación, with what the unit must correct."""
-    return _programming_transition(
-        programacion=programacion, user=user, action=Action.RETURN, comment=comment
-    )
+    return _run(programacion, user, Action.RETURN, comment)
 
 
 def programming_approve(*, programacion, user, comment="") -> ProgramacionEvent:
     """ENVIADA → APROBADA by planeación: every meta gets its first approved version and the
     programming becomes read-only. Proposed units of measure must be accepted first."""
+    return _run(programacion, user, Action.APPROVE, comment)
 
-    def check(locked):
-        _check_units_accepted(locked)
-        _check_sendable(locked)
 
-    with transaction.atomic():
-        event = _programming_transition(
-            programacion=programacion,
-            user=user,
-            action=Action.APPROVE,
-            comment=comment,
-            check=check,
-        )
-        for meta in programacion.unidad_ejecutora.metas.prefetch_related("avances"):
-            if not meta.versions.exists():
-                new_version(meta, user=user, when=event.created_at)
-    return event
+def _check_approvable(programacion):
+    _check_units_accepted(programacion)
+    _check_sendable(programacion)
+
+
+def _record_first_versions(programacion, event, user):
+    metas = programacion.unidad_ejecutora.metas.prefetch_related("avances", "versions")
+    first_versions(metas, user=user, when=event.created_at)
 
 
 def _check_units_accepted(programacion):
@@ -524,30 +479,24 @@ def programming_load(*, programacion, user, comment="") -> ProgramacionEvent:
     did not send it, and its timeline says so. The checks of an approval (at least one meta,
     each with its línea de acción; units of measure accepted); every meta gets its first
     approved version. Nobody is emailed: a whole year is loaded at once."""
+    return _run(programacion, user, Action.LOAD, comment)
 
-    def check(locked):
-        _check_units_accepted(locked)
-        _check_sendable(locked)
 
-    original = programacion
-    with transaction.atomic():
-        programacion = _locked_programming(programacion)
-        event = transition_make(
-            machine=PROGRAMMING,
-            subject=programacion,
-            user=user,
-            action=Action.LOAD,
-            comment=comment,
-            check=check,
-            event_for=lambda **fields: ProgramacionEvent(programacion=programacion, **fields),
-        )
-        metas = programacion.unidad_ejecutora.metas.prefetch_related("avances", "versions")
-        when = event.created_at
-        MetaVersion.objects.bulk_create(
-            _first_version(meta, user, when) for meta in metas if not meta.versions.all()
-        )
-    original.pk, original.state = programacion.pk, programacion.state
-    return event
+def _run(programacion, user, action, comment):
+    return transition_run(FLOW, subject=programacion, user=user, action=action, comment=comment)
+
+
+FLOW = Flow(
+    machine=PROGRAMMING,
+    lock=_locked_programming,
+    event=lambda programacion, **fields: ProgramacionEvent(programacion=programacion, **fields),
+    checks={
+        Action.SEND: _check_sendable,
+        Action.APPROVE: _check_approvable,
+        Action.LOAD: _check_approvable,
+    },
+    effects={Action.APPROVE: _record_first_versions, Action.LOAD: _record_first_versions},
+)
 
 
 def programming_load_approved(*, ejercicio, user) -> list[ProgramacionEvent]:

@@ -2,15 +2,12 @@
 return, reopen and the capturista's notice that the capture is ready. Which transitions exist
 and their words: poa.rules.states.REPORT."""
 
-from django.db import transaction
-
 from poa.documents.stored import sheet_store
 from poa.models import Report, ReportEvent
 from poa.rules.capture import CaptureValidationError, validate_capture_row
 from poa.rules.states import REPORT
 from poa.selectors.grid import capture_rows
-from poa.services.notifications import report_event_email
-from poa.services.transitions import transition_make
+from poa.services.transitions import Flow, transition_run
 
 Action = ReportEvent.Action
 
@@ -30,51 +27,16 @@ def _locked(report) -> Report:
     return Report.objects.select_for_update(of=("self",)).with_signers().get(pk=report.pk)
 
 
-def _transition(*, report, user, action, comment="", check=None) -> ReportEvent:
-    """Locks the report and makes the transition (poa.services.transitions); the caller's instance
-    is updated too, and whoever acts next is emailed once it commits."""
-    original = report
-    with transaction.atomic():
-        report = _locked(report)
-        event = transition_make(
-            machine=REPORT,
-            subject=report,
-            user=user,
-            action=action,
-            comment=comment,
-            check=check,
-            event_for=lambda **fields: ReportEvent(report=report, **fields),
-        )
-        transaction.on_commit(lambda: _notify(event.pk))
-    original.pk, original.state, original.updated_at = report.pk, report.state, report.updated_at
-    return event
-
-
-def _notify(event_pk):
-    # A job of the queue (poa.services.notifications): a slow mail server never slows a signature.
-
-    report_event_email.enqueue(event_pk)
-
-
-def report_transition(*, report, user, action, comment="") -> ReportEvent:
-    """Makes the transition `action` of poa.rules.states.REPORT through its service."""
-    return REPORT.service(action)(report=report, user=user, comment=comment)
-
-
 def report_send(*, report, user, comment="") -> ReportEvent:
     """BORRADOR → ENVIADO: the head of the unit signs ELABORÓ. Every meta needs what was
     achieved in the quarter and, when it differs from what was programmed, an observation."""
-    return _transition(
-        report=report, user=user, action=Action.SEND, comment=comment, check=_check_complete
-    )
+    return _run(report, user, Action.SEND, comment)
 
 
 def report_mark_ready(*, report, user, comment="") -> ReportEvent:
     """A capturista tells the head of the unit that the capture is complete (BORRADOR stays
     BORRADOR): only a capture that could be sent as it is."""
-    return _transition(
-        report=report, user=user, action=Action.READY, comment=comment, check=_check_complete
-    )
+    return _run(report, user, Action.READY, comment)
 
 
 def _check_complete(report):
@@ -96,28 +58,35 @@ def _check_complete(report):
 
 def report_return(*, report, user, comment="") -> ReportEvent:
     """ENVIADO or REVISADO → BORRADOR, with the reason the unit must read."""
-    return _transition(report=report, user=user, action=Action.RETURN, comment=comment)
+    return _run(report, user, Action.RETURN, comment)
 
 
 def report_review(*, report, user, comment="") -> ReportEvent:
     """ENVIADO → REVISADO: the head of the program signs REVISÓ."""
-    return _transition(report=report, user=user, action=Action.REVIEW, comment=comment)
+    return _run(report, user, Action.REVIEW, comment)
 
 
 def report_authorize(*, report, user, comment="") -> ReportEvent:
     """REVISADO → AUTORIZADO: the head of the ramo signs AUTORIZÓ; the figures are final, and
     the sheet's PDF is rendered once in the background and kept (poa.documents.stored)."""
-    event = _transition(report=report, user=user, action=Action.AUTHORIZE, comment=comment)
-    transaction.on_commit(lambda: _store_sheet(report.pk))
-    return event
-
-
-def _store_sheet(report_pk):
-
-    sheet_store.enqueue(report_pk)
+    return _run(report, user, Action.AUTHORIZE, comment)
 
 
 def report_reopen(*, report, user, comment="") -> ReportEvent:
     """AUTORIZADO → BORRADOR by planeación, with the reason recorded. The unit captures again
     while the window (or an exception granted for it) is open."""
-    return _transition(report=report, user=user, action=Action.REOPEN, comment=comment)
+    return _run(report, user, Action.REOPEN, comment)
+
+
+def _run(report, user, action, comment):
+    return transition_run(FLOW, subject=report, user=user, action=action, comment=comment)
+
+
+FLOW = Flow(
+    machine=REPORT,
+    lock=_locked,
+    event=lambda report, **fields: ReportEvent(report=report, **fields),
+    checks={Action.SEND: _check_complete, Action.READY: _check_complete},
+    jobs={Action.AUTHORIZE: sheet_store.enqueue},
+    keep=("pk", "state", "updated_at"),
+)

@@ -1,17 +1,76 @@
-"""Making one transition of any workflow of poa.rules.states, the same way for every subject (a
-report, a programming, a modification): the services of poa.services.review and
-poa.services.programming lock
-their subject and call `transition_make`, which checks and records it."""
+"""The one way to make a transition of any workflow of poa.rules.states (a report, a
+programming, a modification): `transition_run` locks the subject, checks who may act, from
+which state and what the transition asks, records the event, moves the subject, runs what the
+transition changes beyond the state, and queues the email and the jobs for when it commits.
+
+Each service module describes its machine once as a Flow, naming its functions by reference;
+its services (report_send, programming_approve, …) and the one transition view call
+`transition_run` with it."""
 
 import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
-from poa.rules.states import WorkflowError
+from poa.rules.states import Machine, WorkflowError
 from poa.selectors import access
 from poa.selectors.access import signer_name
+from poa.services.notifications import transition_email
 
 logger = logging.getLogger("poa.workflow")
+
+
+@dataclass(frozen=True)
+class Flow:
+    """How a machine's transitions are made, by reference: `lock(subject)` returns the
+    subject's row locked inside the transaction; `event(subject, **fields)` its unsaved event;
+    by action, `checks` refuse with WorkflowError before anything is written, `effects(subject,
+    event, user)` change what the transition changes beyond the state, inside the same
+    transaction, and `jobs(subject_pk)` are queued once it commits. `keep` names the fields
+    copied back onto the caller's instance."""
+
+    machine: Machine
+    lock: Callable[[Any], Any]
+    event: Callable[..., Any]
+    checks: Mapping[str, Callable] = field(default_factory=dict)
+    effects: Mapping[str, Callable] = field(default_factory=dict)
+    jobs: Mapping[str, Callable] = field(default_factory=dict)
+    keep: tuple[str, ...] = ("pk", "state")
+
+
+def transition_run(flow, *, subject, user, action, comment=""):
+    """Makes the transition `action` of the flow's machine on `subject` as `user`, all or
+    nothing, and returns its saved event. Refused with PermissionDenied when the user holds
+    none of its roles, and with WorkflowError (its Spanish explanation) from another state,
+    without the comment it requires, or when a check refuses."""
+    transition = flow.machine.transition(action)
+    with transaction.atomic():
+        locked = flow.lock(subject)
+        event = transition_make(
+            machine=flow.machine,
+            subject=locked,
+            user=user,
+            action=action,
+            comment=comment,
+            check=flow.checks.get(action),
+            event_for=partial(flow.event, locked),
+        )
+        effect = flow.effects.get(action)
+        if effect:
+            effect(locked, event, user)
+        if transition.notify:
+            # A job of the queue: a slow mail server never slows a signature.
+            transaction.on_commit(partial(transition_email.enqueue, flow.machine.name, event.pk))
+        job = flow.jobs.get(action)
+        if job:
+            transaction.on_commit(partial(job, locked.pk))
+    for name in flow.keep:
+        setattr(subject, name, getattr(locked, name))
+    return event
 
 
 def transition_make(*, machine, subject, user, action, comment="", check=None, event_for):
@@ -22,15 +81,10 @@ def transition_make(*, machine, subject, user, action, comment="", check=None, e
     transition = machine.transition(action)
     comment = (comment or "").strip()
     if not access.holds_role(user, subject, transition):
-        raise PermissionDenied(
-            f"Solo {transition.role_names} puede {transition.verb} {machine.this}."
-        )
+        raise PermissionDenied(machine.refusal_for_role(transition))
     role = access.acting_role(user, subject, transition)
     if role is None:
-        state = subject.get_state_display().lower()
-        raise WorkflowError(
-            f"No se puede {transition.verb} {machine.indefinite} en estado {state}."
-        )
+        raise WorkflowError(machine.refusal_for_state(transition, subject.state))
     if transition.comment_required and not comment:
         raise WorkflowError(transition.comment_required)
     if check:
@@ -50,6 +104,11 @@ def transition_make(*, machine, subject, user, action, comment="", check=None, e
         subject._history_user = user
         subject._change_reason = transition.event
         subject.save()
+    _log(transition, subject, user, event)
+    return event
+
+
+def _log(transition, subject, user, event):
     logger.info(
         "%s: %s",
         transition.event,
@@ -63,4 +122,3 @@ def transition_make(*, machine, subject, user, action, comment="", check=None, e
             "to_state": event.to_state,
         },
     )
-    return event

@@ -12,12 +12,13 @@ from poa.rules import figures
 ModificationState = Modificacion.State
 
 
-def new_version(meta, *, user, when, modificacion=None, justificacion=""):
+def version_of(meta, *, numero, user, when, modificacion=None, justificacion="") -> MetaVersion:
+    """The meta as it stands now (its quarters prefetched in `avances`) as an unsaved approved
+    version."""
     programmed = [p.programado for p in sorted(meta.avances.all(), key=lambda p: p.quarter)]
-    last = meta.versions.aggregate(last=Max("numero"))["last"] or 0
-    return MetaVersion.objects.create(
+    return MetaVersion(
         meta=meta,
-        numero=last + 1,
+        numero=numero,
         descripcion=meta.descripcion,
         unidad_medida_id=meta.unidad_medida_id,
         meta_anual=meta.meta_anual,
@@ -30,19 +31,29 @@ def new_version(meta, *, user, when, modificacion=None, justificacion=""):
     )
 
 
-def _first_version(meta, user, when) -> MetaVersion:
-    """The unsaved first approved version of a meta, as new_version stores it."""
-    programmed = [p.programado for p in sorted(meta.avances.all(), key=lambda p: p.quarter)]
-    return MetaVersion(
-        meta=meta,
-        numero=1,
-        descripcion=meta.descripcion,
-        unidad_medida_id=meta.unidad_medida_id,
-        meta_anual=meta.meta_anual,
-        cancelada=meta.cancelada,
-        approved_at=when,
-        approved_by=user,
-        **dict(zip(QUARTER_FIELDS, programmed, strict=True)),
+def new_version(meta, *, user, when, modificacion=None, justificacion="") -> MetaVersion:
+    """Records the meta as it stands now as its next approved version."""
+    last = meta.versions.aggregate(last=Max("numero"))["last"] or 0
+    version = version_of(
+        meta,
+        numero=last + 1,
+        user=user,
+        when=when,
+        modificacion=modificacion,
+        justificacion=justificacion,
+    )
+    version.save()
+    return version
+
+
+def first_versions(metas, *, user, when) -> list[MetaVersion]:
+    """The first approved version of each meta that has none (quarters and versions
+    prefetched), in one query whatever their number: what the approval of a programming
+    records."""
+    return MetaVersion.objects.bulk_create(
+        version_of(meta, numero=1, user=user, when=when)
+        for meta in metas
+        if not meta.versions.all()
     )
 
 

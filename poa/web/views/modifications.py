@@ -6,9 +6,8 @@ poa.services.programming."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from poa.rules import figures
 from poa.rules.states import MODIFICATION, WorkflowError
@@ -138,43 +137,3 @@ def modification(request, pk):
         "transitions": [(t, TransitionForm(transition=t)) for t in transitions],
     }
     return render(request, "planning/modification.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def modification_transition(request, pk, action):
-    transition = MODIFICATION.by_slug(action)
-    if transition is None:
-        raise Http404("Acción desconocida.")
-    modificacion = modification_or_404(request.user, pk)
-    if not access.holds_role(request.user, modificacion, transition):
-        raise PermissionDenied(
-            f"Solo {transition.role_names} puede {transition.verb} esta solicitud."
-        )
-    back = redirect("poa:modification", pk=modificacion.pk)
-    if not access.acting_role(request.user, modificacion, transition):
-        state = modificacion.get_state_display().lower()
-        messages.error(request, f"Esta acción no está disponible: la solicitud está {state}.")
-        return back
-    form = TransitionForm(request.POST if request.method == "POST" else None, transition=transition)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.modification_transition(
-                modificacion=modificacion,
-                user=request.user,
-                action=transition.action,
-                comment=form.cleaned_data["comment"],
-            )
-        except WorkflowError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, transition.done)
-        return back
-    context = {
-        "modificacion": modificacion,
-        "meta": modificacion.meta,
-        "ue": modificacion.meta.unidad_ejecutora,
-        "transition": transition,
-        "form": form,
-    }
-    return render(request, "planning/modification_transition.html", context)

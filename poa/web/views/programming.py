@@ -10,7 +10,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from poa.models import Ejercicio, ProgramacionEvent, UnidadMedida
 from poa.rules import figures
@@ -200,43 +200,6 @@ def _copy_prefix(data, key, new_key):
 
 
 # Approval ----------------------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def programming_transition(request, year, ramo, ue, action):
-    transition = PROGRAMMING.by_slug(action)
-    if transition is None:
-        raise Http404("Acción desconocida.")
-    programacion = programming_or_404(request.user, year, ramo, ue)
-    if not access.holds_role(request.user, programacion, transition):
-        raise PermissionDenied(f"No le corresponde {transition.verb} esta programación.")
-    if not access.acting_role(request.user, programacion, transition):
-        state = programacion.get_state_display().lower()
-        messages.error(request, f"Esta acción no está disponible: la programación está {state}.")
-        return redirect(programacion.get_absolute_url())
-    form = TransitionForm(request.POST if request.method == "POST" else None, transition=transition)
-    if request.method == "POST" and form.is_valid():
-        return _run(request, programacion, transition, form.cleaned_data["comment"])
-    context = {
-        "programacion": programacion,
-        "ue": programacion.unidad_ejecutora,
-        "transition": transition,
-        "form": form,
-    }
-    return render(request, "programming/transition.html", context)
-
-
-def _run(request, programacion, transition, comment):
-    try:
-        services.programming_transition(
-            programacion=programacion, user=request.user, action=transition.action, comment=comment
-        )
-    except WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, transition.done)
-    return redirect(programacion.get_absolute_url())
 
 
 # Líneas de acción and units of measure ----------------------------------------------------
