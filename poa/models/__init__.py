@@ -11,6 +11,7 @@ from .catalog import (
     UnidadMedida,
 )
 from .documents import SheetExport
+from .evidence import EVIDENCE_STORAGE, Evidencia
 from .plan import Meta, QuarterlyProgress
 from .programming import (
     QUARTER_FIELDS,
@@ -23,6 +24,7 @@ from .programming import (
 from .review import CaptureException, CapturePeriod, ReminderSent, Report, ReportEvent
 
 __all__ = [
+    "EVIDENCE_STORAGE",
     "QUARTER_FIELDS",
     "CaptureException",
     "CapturePeriod",
@@ -31,6 +33,7 @@ __all__ = [
     "Report",
     "ReportEvent",
     "Ejercicio",
+    "Evidencia",
     "Finalidad",
     "Funcion",
     "LineaAccion",

@@ -27,6 +27,7 @@ from poa.services.versions import modification_changes
 from poa.web.filters import ModificacionFilter
 from poa.web.forms import ModificationRequestForm, TransitionForm
 from poa.web.tables import ModificacionTable, configure
+from poa.web.views.evidence import meta_evidence_quarters, upload_context
 
 
 def planeacion_required(view):
@@ -103,6 +104,8 @@ def _render_meta(request, meta, form=None):
         "form": form,
         "request_lock": lock,
         "approved": programming_approved(ue),
+        "evidence_quarters": meta_evidence_quarters(request.user, meta),
+        **upload_context(),
     }
     return render(request, "capture/meta_detail.html", context)
 
