@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from poa.models import Ejercicio, Evidencia, Report
 from poa.services.periods import period_open
@@ -70,9 +71,16 @@ def capturista_attaches_a_photo_and_a_pdf(journey):
         capturista.get_by_text("Se adjuntaron 2 archivos a la meta 305 (Jul-Sep).")
     ).to_be_visible()
     for name in journey.files:
-        expect(row.get_by_role("link", name=name)).to_be_visible()
+        expect(row.get_by_role("link", name=name, exact=True)).to_be_visible()
     assert sorted(Evidencia.objects.values_list("name", flat=True)) == sorted(journey.files)
     journey.shot(capturista, "grid-adjuntadas")
+
+    # The meta's page lists them by quarter, with who may still remove them
+    row.get_by_role("link", name="305", exact=True).click()
+    quarter = capturista.locator("#evidencias-t3")
+    expect(quarter.get_by_role("link", name="Quitar foto-evento.jpg")).to_be_visible()
+    expect(capturista.locator(".meta-history")).to_contain_text("«foto-evento.jpg» adjuntada")
+    journey.shot(capturista, "meta-305-evidencias")
 
 
 def head_sees_them_while_signing(journey):
@@ -82,11 +90,11 @@ def head_sees_them_while_signing(journey):
     modal = confirm_transition(head, "Enviar (firmar ELABORÓ)")
     cell = modal.locator('[data-meta="305"] [data-role="evidence"]')
     for name in journey.files:
-        expect(cell.get_by_role("link", name=name)).to_be_visible()
+        expect(cell.get_by_role("link", name=name, exact=True)).to_be_visible()
     expect(modal.locator(".evidence-summary")).to_have_text("2 archivos de evidencia.")
     journey.shot(head, "enviar-con-evidencias", full_page=False)
     with head.expect_download() as opened:
-        cell.get_by_role("link", name="lista-asistencia.pdf").click()
+        cell.get_by_role("link", name="lista-asistencia.pdf", exact=True).click()
     download = opened.value
     assert download.suggested_filename == "lista-asistencia.pdf"
     assert Path(download.path()).read_bytes() == journey.files["lista-asistencia.pdf"]
@@ -95,15 +103,21 @@ def head_sees_them_while_signing(journey):
     expect(head.locator(".state-badge")).to_have_text("Enviado")
     card = head.locator("#evidencias")
     for name in journey.files:
-        expect(card.get_by_role("link", name=name)).to_be_visible()
+        expect(card.get_by_role("link", name=name, exact=True)).to_be_visible()
     journey.shot(head, "informe-enviado-evidencias")
+
+    # The sheet's PDF counts the files under the meta's observations
+    response = head.request.get(journey.url("poa:sheet-pdf", *ARGS))
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.body())).pages)
+    assert text.count("Evidencias: 2 archivos") == 1
+    (journey.folder / "evidencias-hoja.pdf").write_bytes(response.body())
 
 
 def files_stay_fixed_after_elaboro(journey):
     capturista = journey.as_user("captura201")
     capturista.goto(journey.url("poa:capture-grid", *ARGS))
     row = capturista.locator("#meta-305")
-    expect(row.get_by_role("link", name="foto-evento.jpg")).to_be_visible()
+    expect(row.get_by_role("link", name="foto-evento.jpg", exact=True)).to_be_visible()
     assert row.get_by_role("button", name="Adjuntar").count() == 0
     assert row.get_by_role("link", name="Quitar").count() == 0
     journey.shot(capturista, "grid-evidencias-fijas")
