@@ -13,6 +13,7 @@ from django.test.client import ClientHandler, RequestFactory
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from poa.checks import evidence_types_are_known
 from poa.documents import xlsx
 from poa.models import Evidencia, Meta, QuarterlyProgress, Report
 from poa.rules.evidence import EvidenceRefused
@@ -399,3 +400,11 @@ def test_the_manifest_gives_each_files_name_and_sha256_for_the_seal(evidencia_30
         ("foto.jpg", hashlib.sha256(content).hexdigest()),
         ("lista de asistencia.pdf", hashlib.sha256(files.PDF).hexdigest()),
     ]
+
+
+def test_an_unknown_kind_in_the_setting_stops_the_system_checks(settings):
+    settings.POA_EVIDENCE_TYPES = ["pdf", "exe"]
+    [error] = evidence_types_are_known(None)
+    assert error.id == "poa.E002" and "exe" in error.msg
+    settings.POA_EVIDENCE_TYPES = ["pdf", "docx"]
+    assert evidence_types_are_known(None) == []
