@@ -108,3 +108,11 @@ def evidence_report(unidad_ejecutora, quarter) -> Report:
         report = Report(unidad_ejecutora=unidad_ejecutora, quarter=quarter)
     report.unidad_ejecutora = unidad_ejecutora
     return report
+
+
+def unit_reports(unidad_ejecutora) -> dict[int, Report]:
+    """The unit's reports by quarter, in one query, each carrying the unit already read."""
+    reports = {r.quarter: r for r in Report.objects.filter(unidad_ejecutora=unidad_ejecutora)}
+    for report in reports.values():
+        report.unidad_ejecutora = unidad_ejecutora
+    return reports

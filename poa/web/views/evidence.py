@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from poa.models import Evidencia
+from poa.models import Evidencia, Report
 from poa.rules import evidence, figures
 from poa.rules.evidence import EvidenceRefused
 from poa.rules.states import WorkflowError
@@ -27,6 +27,7 @@ from poa.selectors.evidence import (
     meta_evidence,
     metas_lacking_evidence,
     report_evidence,
+    unit_reports,
 )
 from poa.selectors.locks import evidence_lock_reason
 from poa.selectors.metas import meta_or_404
@@ -53,10 +54,13 @@ class EvidenceQuarter:
 def meta_evidence_quarters(user, meta) -> list[EvidenceQuarter]:
     """The four quarters of the meta's files for its page."""
     files = meta_evidence(meta)
-    captures = access.can_change_evidence(user, meta.unidad_ejecutora)
+    unidad = meta.unidad_ejecutora
+    captures = access.can_change_evidence(user, unidad)
+    reports = unit_reports(unidad)
     quarters = []
     for quarter in figures.QUARTERS:
-        reason = evidence_lock_reason(evidence_report(meta.unidad_ejecutora, quarter))
+        report = reports.get(quarter) or Report(unidad_ejecutora=unidad, quarter=quarter)
+        reason = evidence_lock_reason(report)
         quarters.append(
             EvidenceQuarter(
                 quarter,
