@@ -31,12 +31,6 @@ from poa.selectors import access
 CLAVE_PREFIX = re.compile(r"[0-9][0-9.]*", re.ASCII)
 
 
-NO_PROGRAMMING = "sin"  # a unit whose programming nobody started: no Programacion row yet
-
-
-NO_PROGRAMMING_LABEL = "Sin programación"
-
-
 def programming_or_404(user, year, ramo, ue) -> Programacion:
     """The programming of a unit the user may see (404 otherwise); an unsaved draft when the
     unit has none yet, which the services create when they change it."""
@@ -115,7 +109,7 @@ def _matches(linea, word) -> bool:
 
 
 def units_with_programming(user, year):
-    """Every unit of the year the user may see with its programming's state (NO_PROGRAMMING
+    """Every unit of the year the user may see with its programming's state (PROGRAMMING.absent
     when it has none), its number of metas and its last event; the units that still have to
     program first."""
     events = ProgramacionEvent.objects.filter(
@@ -134,7 +128,7 @@ def units_with_programming(user, year):
         .filter(ramo__ejercicio__year=year)
         .select_related("ramo__ejercicio", "programa", "programacion")
         .annotate(
-            programming_state=Coalesce(F("programacion__state"), Value(NO_PROGRAMMING)),
+            programming_state=Coalesce(F("programacion__state"), Value(PROGRAMMING.absent.value)),
             pending_rank=Case(
                 When(programacion__isnull=True, then=0),
                 When(programacion__state=Programming.BORRADOR, then=1),

@@ -16,11 +16,10 @@ from django.utils import timezone
 from poa.models import Meta, MetaVersion, QuarterlyProgress, Report, ReportEvent, UnidadEjecutora
 from poa.rules import figures, states
 from poa.rules.dates import quarter_end
-from poa.rules.states import REPORT
+from poa.rules.states import REPORT, State
 from poa.selectors import access
 
 FORM_CODE = "TMM-F004"
-NO_REPORT_LABEL = "Sin informe"
 
 
 @dataclass(frozen=True)
@@ -86,8 +85,7 @@ class Sheet:
     lineas: tuple[Code, ...]
     rows: tuple[Row, ...]
     signatures: tuple[Signature, ...]
-    report_state: str | None
-    report_state_label: str
+    state: State  # of its report (the absent one of REPORT when the quarter has none)
     warnings: tuple[SheetWarning, ...]
     form_code: str = FORM_CODE
     # The report and the event of its authorization in force: an authorized sheet is rendered
@@ -182,8 +180,7 @@ def _sheet(unit, metas, report, quarter):
         lineas=_lineas(metas),
         rows=rows,
         signatures=_signatures(unit, report),
-        report_state=report.state if report else None,
-        report_state_label=report.get_state_display() if report else NO_REPORT_LABEL,
+        state=REPORT.state(report.state if report else None),
         warnings=tuple(
             SheetWarning(row.numero, message) for row in rows for message in row.figures.warnings
         ),
