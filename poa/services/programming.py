@@ -213,6 +213,22 @@ def _locked_programming(programacion) -> Programacion:
     )
 
 
+def programming_edited(*, unidad_ejecutora, user, reason="Corrección en administración"):
+    """A meta of the unit's draft programming was changed outside its screen (the admin, where
+    metas_lock_reason allowed it): the programming's version moves on, so a screen opened
+    before refuses to overwrite the change."""
+    with transaction.atomic():
+        programacion = _locked_programming(programming_of(unidad_ejecutora))
+        reason_locked = programming_lock_reason(programacion)
+        if reason_locked:
+            raise WorkflowError(reason_locked)
+        programacion.version += 1
+        programacion._history_user = user
+        programacion._change_reason = reason
+        programacion.save(update_fields=["version", "updated_at"])
+    return programacion
+
+
 def _as_int(value):
     try:
         return int(value)
