@@ -32,7 +32,7 @@ from poa.models import (
 from poa.rules import figures
 from poa.rules.capture import validate_capture_row
 from poa.rules.states import WorkflowError
-from poa.selectors import access
+from poa.selectors import access, locks
 from poa.selectors.locks import (
     correction_needs_reason,
     correction_refusal,
@@ -142,7 +142,7 @@ class LineaAccionAdmin(admin.ModelAdmin):
 
 @admin.register(UnidadMedida)
 class UnidadMedidaAdmin(admin.ModelAdmin):
-    """A unit proposed from a programming is accepted through programming.unit_accept (the
+    """A unit proposed from a programming is accepted through programming.measure_accept (the
     action here, or planeación's overview)."""
 
     list_display = ["nombre", "admite_decimales", "aceptada", "propuesta_por"]
@@ -154,8 +154,8 @@ class UnidadMedidaAdmin(admin.ModelAdmin):
     @admin.action(description="Aceptar las unidades de medida propuestas", permissions=["change"])
     def accept(self, request, queryset):
         try:
-            for unidad in queryset.filter(aceptada=False):
-                programming.unit_accept(unidad=unidad, user=request.user)
+            for measure in queryset.filter(aceptada=False):
+                programming.measure_accept(measure=measure, user=request.user)
         except PermissionDenied as refusal:
             self.message_user(request, str(refusal), messages.ERROR)
 
@@ -310,9 +310,22 @@ class MetaForm(forms.ModelForm):
         unidad = self.cleaned_data["unidad_ejecutora"]
         lock = unidad is not None and metas_lock_reason(unidad.pk)
         if lock:
-            why = lock.removeprefix("Bloqueado: ")
-            raise ValidationError(f"{why[0].upper()}{why[1:]} No admite metas nuevas.")
+            raise ValidationError(NO_NEW_METAS.get(lock, NO_NEW_METAS[None]))
         return unidad
+
+
+NO_NEW_METAS = {
+    locks.APPROVED_PROGRAMMING: (
+        "La programación anual de la unidad ejecutora está aprobada: no admite metas nuevas."
+    ),
+    locks.SENT_PROGRAMMING: (
+        "La programación anual de la unidad ejecutora está enviada a planeación: no admite "
+        "metas nuevas."
+    ),
+    None: (
+        "La unidad ejecutora tiene un trimestre autorizado: su hoja firmada no admite metas nuevas."
+    ),
+}
 
 
 @admin.register(Meta)

@@ -264,7 +264,7 @@ def meta_admin_data(meta, **overrides):
     return data | overrides
 
 
-def plan_row(numero, annual="4", programado=("1", "1", "1", "1"), unidad="INFORME", lineas=None):
+def plan_row(numero, annual="4", programado=("1", "1", "1", "1"), measure="INFORME", lineas=None):
     """One meta as the programming screen posts it, for poa.planning.programming_save."""
     from poa.models import LineaAccion, UnidadMedida
     from poa.services.programming import PlanRow
@@ -275,7 +275,7 @@ def plan_row(numero, annual="4", programado=("1", "1", "1", "1"), unidad="INFORM
         key=f"nueva-{numero}",
         numero=str(numero),
         descripcion=f"Meta {numero} de prueba",
-        unidad_medida=UnidadMedida.objects.get(nombre=unidad),
+        unidad_medida=UnidadMedida.objects.get(nombre=measure),
         lineas=lineas,
         meta_anual=annual,
         programado=list(programado),

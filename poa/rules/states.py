@@ -463,6 +463,26 @@ PROGRAMMING = Machine(
             restarts=True,
         ),
         Transition(
+            action="ready",
+            name="READY",
+            slug="avisar",
+            verb="avisar al responsable sobre",
+            sources=(BORRADOR,),
+            target=BORRADOR,
+            actors={BORRADOR: (CAPTURISTA,)},
+            event="Programación lista (aviso al responsable)",
+            label="Avisar al responsable: programación lista",
+            confirm="Sí, avisar al responsable de la unidad",
+            style="primary",
+            question="Se avisará por correo al responsable de la unidad ejecutora que las metas "
+            "están listas para que las revise y envíe la programación a planeación.",
+            done="Se avisó al responsable de la unidad que la programación está lista.",
+            subject="programación lista para enviar",
+            next_step="Revise las metas y envíe la programación a planeación, o pida a los "
+            "capturistas que corrijan lo necesario.",
+            notify=(UE_HEAD,),
+        ),
+        Transition(
             action="load",
             name="LOAD",
             slug="cargar",

@@ -17,6 +17,7 @@ from poa.models import Meta, MetaVersion, QuarterlyProgress, Report, ReportEvent
 from poa.rules import figures, states
 from poa.rules.dates import quarter_end
 from poa.rules.states import REPORT, State
+from poa.rules.text import clave_key
 from poa.selectors import access
 
 FORM_CODE = "TMM-F004"
@@ -45,7 +46,7 @@ class Row:
     numero: int
     codes: tuple[str, ...]
     descripcion: str
-    unidad: str
+    unidad_medida: str
     annual: Decimal
     programmed: tuple[Decimal, ...]
     # None where not captured, and for every quarter after the sheet's.
@@ -189,14 +190,9 @@ def _sheet(unit, metas, report, quarter):
     )
 
 
-def _clave_key(clave):
-    """4.10.1 sorts after 4.6.1."""
-    return tuple(int(part) for part in clave.split(".") if part.isdigit())
-
-
 def _lineas(metas):
     lineas = {linea.pk: linea for meta in metas for linea in meta.lineas_accion.all()}
-    ordered = sorted(lineas.values(), key=lambda linea: _clave_key(linea.clave))
+    ordered = sorted(lineas.values(), key=lambda linea: clave_key(linea.clave))
     return tuple(Code(linea.clave, linea.nombre) for linea in ordered)
 
 
@@ -209,14 +205,14 @@ def _row(meta, quarter, authorized_at):
     if planned is not meta:
         programmed = planned.programmed
     series = (programmed, achieved, observations)
-    codes = sorted((linea.clave for linea in meta.lineas_accion.all()), key=_clave_key)
+    codes = sorted((linea.clave for linea in meta.lineas_accion.all()), key=clave_key)
     notes = [observations[quarter - 1], version.note if version else ""]
     return Row(
         meta_id=meta.pk,
         numero=meta.numero,
         codes=tuple(codes),
         descripcion=planned.descripcion,
-        unidad=planned.unidad_medida.nombre,
+        unidad_medida=planned.unidad_medida.nombre,
         annual=planned.meta_anual,
         programmed=tuple(programmed),
         # Quarters after the sheet's print P and an empty A.
