@@ -35,12 +35,13 @@ from poa.models import (
 from poa.rules import figures
 from poa.rules.capture import validate_capture_row
 from poa.rules.states import WorkflowError
-from poa.selectors import access
+from poa.selectors import access, locks
 from poa.selectors.evidence import evidence_report
 from poa.selectors.locks import (
     correction_needs_reason,
     correction_refusal,
     evidence_lock_reason,
+    metas_lock_reason,
     progress_locked,
 )
 from poa.services import programming
@@ -48,6 +49,27 @@ from poa.services.capture import CORRECTION_REASON_MISSING, capture_correct
 from poa.services.evidence import evidence_remove
 from poa.services.periods import period_open
 from poa.web.forms import PeriodOpenForm
+
+
+class NoChanges:
+    """Allows no add, change or delete, for anyone: what it shows changes only through the
+    services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnly(NoChanges):
+    """Shows every field, read only."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
 
 
 @admin.register(Ejercicio)
@@ -126,7 +148,7 @@ class LineaAccionAdmin(admin.ModelAdmin):
 
 @admin.register(UnidadMedida)
 class UnidadMedidaAdmin(admin.ModelAdmin):
-    """A unit proposed from a programming is accepted through programming.unit_accept (the
+    """A unit proposed from a programming is accepted through programming.measure_accept (the
     action here, or planeación's overview)."""
 
     list_display = ["nombre", "admite_decimales", "aceptada", "propuesta_por"]
@@ -138,8 +160,8 @@ class UnidadMedidaAdmin(admin.ModelAdmin):
     @admin.action(description="Aceptar las unidades de medida propuestas", permissions=["change"])
     def accept(self, request, queryset):
         try:
-            for unidad in queryset.filter(aceptada=False):
-                programming.unit_accept(unidad=unidad, user=request.user)
+            for measure in queryset.filter(aceptada=False):
+                programming.measure_accept(measure=measure, user=request.user)
         except PermissionDenied as refusal:
             self.message_user(request, str(refusal), messages.ERROR)
 
@@ -155,34 +177,6 @@ META_FIELDS = [
     "meta_anual",
     "lineas_accion",
 ]
-SIGNED_SHEET = "Bloqueado: la unidad tiene un trimestre autorizado y su hoja firmada no cambia."
-SIGNED_QUARTER = "Bloqueado: el informe de este trimestre ya está firmado."
-APPROVED_PROGRAMMING = (
-    "Bloqueado: la programación anual de la unidad está aprobada; sus metas cambian por "
-    "modificación programática."
-)
-
-
-def programming_lock(unidad_ejecutora_id, quarter=None) -> str | None:
-    """Why the programming of the unit's metas (or of one quarter of them) may not change
-    here, whoever asks; None when it may. An authorized sheet prints every meta of the unit
-    with its four programmed figures; a sent or reviewed one is signed for its quarter; an
-    approved annual programming changes only through poa.services.programming (modificación
-    programática)."""
-    signed = dict(
-        Report.objects.filter(unidad_ejecutora_id=unidad_ejecutora_id)
-        .exclude(state=Report.State.BORRADOR)
-        .values_list("quarter", "state")
-    )
-    if Report.State.AUTORIZADO in signed.values():
-        return SIGNED_SHEET
-    if quarter in signed:
-        return SIGNED_QUARTER
-    if Programacion.objects.filter(
-        unidad_ejecutora_id=unidad_ejecutora_id, state=Programacion.State.APROBADA
-    ).exists():
-        return APPROVED_PROGRAMMING
-    return None
 
 
 class QuarterlyProgressFormSet(forms.BaseInlineFormSet):
@@ -210,7 +204,7 @@ class QuarterlyProgressFormSet(forms.BaseInlineFormSet):
 
 class QuarterlyProgressForm(forms.ModelForm):
     """A quarter of a meta. Its programming locks once a sheet that prints it is signed
-    (programming_lock); what the unit captured is disabled where workflow.capture_correct
+    (metas_lock_reason); what the unit captured is disabled where workflow.capture_correct
     would refuse it and checked with the grid's rules. A disabled field ignores whatever the
     POST says, superusers' too."""
 
@@ -227,7 +221,7 @@ class QuarterlyProgressForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             ue_id, quarter = self.instance.meta.unidad_ejecutora_id, self.instance.quarter
-            self.programming_locked = programming_lock(ue_id, quarter)
+            self.programming_locked = metas_lock_reason(ue_id, quarter)
             self._disable(PLANNING_FIELDS, self.programming_locked)
             refusal = correction_refusal(unidad_ejecutora_id=ue_id, quarter=quarter, user=self.user)
             self._disable((*CAPTURED_FIELDS, "motivo"), refusal and f"Bloqueado: {refusal}")
@@ -243,7 +237,7 @@ class QuarterlyProgressForm(forms.ModelForm):
         meta, quarter = data.get("meta"), data.get("quarter")
         if self.errors or meta is None or quarter is None:
             return data
-        lock = programming_lock(meta.unidad_ejecutora_id, quarter)
+        lock = metas_lock_reason(meta.unidad_ejecutora_id, quarter)
         if self.instance.pk is None and lock:
             raise ValidationError(lock)
         if set(CAPTURED_FIELDS) & set(self.changed_data):
@@ -309,28 +303,35 @@ class QuarterlyProgressInline(admin.TabularInline):
         return super().get_formset(request, obj, **kwargs)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and programming_lock(obj.unidad_ejecutora_id):
+        if obj is not None and metas_lock_reason(obj.unidad_ejecutora_id):
             return False
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 class MetaForm(forms.ModelForm):
-    """A meta joins or moves to a unit only while no sheet of the unit is authorized."""
+    """A meta joins or moves to a unit only while the unit's metas may change
+    (metas_lock_reason)."""
 
     def clean_unidad_ejecutora(self):
         unidad = self.cleaned_data["unidad_ejecutora"]
-        lock = unidad is not None and programming_lock(unidad.pk)
-        if lock == APPROVED_PROGRAMMING:
-            raise ValidationError(
-                "La programación anual de la unidad ejecutora está aprobada: no admite metas "
-                "nuevas."
-            )
+        lock = unidad is not None and metas_lock_reason(unidad.pk)
         if lock:
-            raise ValidationError(
-                "La unidad ejecutora tiene un trimestre autorizado: su hoja firmada no admite "
-                "metas nuevas."
-            )
+            raise ValidationError(NO_NEW_METAS.get(lock, NO_NEW_METAS[None]))
         return unidad
+
+
+NO_NEW_METAS = {
+    locks.APPROVED_PROGRAMMING: (
+        "La programación anual de la unidad ejecutora está aprobada: no admite metas nuevas."
+    ),
+    locks.SENT_PROGRAMMING: (
+        "La programación anual de la unidad ejecutora está enviada a planeación: no admite "
+        "metas nuevas."
+    ),
+    None: (
+        "La unidad ejecutora tiene un trimestre autorizado: su hoja firmada no admite metas nuevas."
+    ),
+}
 
 
 @admin.register(Meta)
@@ -360,14 +361,34 @@ class MetaAdmin(admin.ModelAdmin):
         return meta.descripcion if len(meta.descripcion) < 80 else meta.descripcion[:77] + "…"
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and programming_lock(obj.unidad_ejecutora_id):
+        if obj is not None and metas_lock_reason(obj.unidad_ejecutora_id):
             return META_FIELDS
         return super().get_readonly_fields(request, obj)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A locked meta's page says why its fields cannot change."""
+        meta = self.get_object(request, object_id)
+        lock = meta and metas_lock_reason(meta.unidad_ejecutora_id)
+        if lock and request.method == "GET":
+            self.message_user(request, lock, messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and programming_lock(obj.unidad_ejecutora_id):
+        if obj is not None and metas_lock_reason(obj.unidad_ejecutora_id):
             return False
         return super().has_delete_permission(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        """Saved with its quarters in the admin's transaction; a draft programming's version
+        then moves on (poa.services.programming)."""
+        super().save_related(request, form, formsets, change)
+        programmed = any(
+            "programado" in row.changed_data for formset in formsets for row in formset.forms
+        )
+        if form.has_changed() or programmed:
+            programming.programming_edited(
+                unidad_ejecutora=form.instance.unidad_ejecutora, user=request.user
+            )
 
     def save_formset(self, request, form, formset, change):
         # commit=False gives new rows their meta and lists what changed or goes.
@@ -405,10 +426,14 @@ class QuarterlyProgressAdmin(HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         save_progress(request, form, partial(super().save_model, request, obj, form, change))
+        if "programado" in form.changed_data:
+            programming.programming_edited(
+                unidad_ejecutora=obj.meta.unidad_ejecutora, user=request.user
+            )
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and (
-            programming_lock(obj.meta.unidad_ejecutora_id, obj.quarter)
+            metas_lock_reason(obj.meta.unidad_ejecutora_id, obj.quarter)
             or (not request.user.is_superuser and progress_locked(obj))
         ):
             return False
@@ -426,7 +451,7 @@ class CapturePeriodForm(forms.ModelForm):
 
 
 @admin.register(CapturePeriod)
-class CapturePeriodAdmin(admin.ModelAdmin):
+class CapturePeriodAdmin(NoChanges, admin.ModelAdmin):
     """Opening goes through workflow.period_open so every unit gets its draft report. A
     period is then changed, closed or extended only on planeación's periods page, through
     the services; here it is read-only."""
@@ -438,13 +463,8 @@ class CapturePeriodAdmin(admin.ModelAdmin):
     readonly_fields = ["opened_by", "opened_at", "closed_at"]
 
     def has_add_permission(self, request):
-        return access.is_planeacion(request.user) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        allowed = admin.ModelAdmin.has_add_permission(self, request)
+        return access.is_planeacion(request.user) and allowed
 
     def save_model(self, request, obj, form, change):
         opened = period_open(
@@ -454,7 +474,7 @@ class CapturePeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaptureException)
-class CaptureExceptionAdmin(admin.ModelAdmin):
+class CaptureExceptionAdmin(NoChanges, admin.ModelAdmin):
     """Read only: planeación grants extensions on its periods page, through
     workflow.exception_grant, which checks the reason and the new deadline."""
 
@@ -462,17 +482,8 @@ class CaptureExceptionAdmin(admin.ModelAdmin):
     list_filter = ["period"]
     search_fields = ["unidad_ejecutora__clave", "unidad_ejecutora__nombre", "reason"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReportEventInline(admin.TabularInline):
+class ReportEventInline(NoChanges, admin.TabularInline):
     model = ReportEvent
     extra = 0
     can_delete = False
@@ -488,18 +499,9 @@ class ReportEventInline(admin.TabularInline):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Report)
-class ReportAdmin(HistoryAdmin):
+class ReportAdmin(NoChanges, HistoryAdmin):
     """Read only: a report, its version and its events move only through the workflow
     services."""
 
@@ -510,18 +512,9 @@ class ReportAdmin(HistoryAdmin):
     readonly_fields = ["unidad_ejecutora", "quarter", "state", "version", "updated_at"]
     inlines = [ReportEventInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(admin.ModelAdmin):
+class ReminderSentAdmin(NoChanges, admin.ModelAdmin):
     """What poa_recordatorios sent, for answering "nobody told us"; written only by the job."""
 
     list_display = ["report", "day", "overdue", "sent_at"]
@@ -529,31 +522,9 @@ class ReminderSentAdmin(admin.ModelAdmin):
     search_fields = ["report__unidad_ejecutora__clave", "report__unidad_ejecutora__nombre"]
     list_select_related = ["report__unidad_ejecutora__ramo__ejercicio"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 # The annual programming: read only. Its states and planned figures change only through
 # poa.services.programming (the programming screen and planeación's approval).
-
-
-class ReadOnly:
-    """Shows every field and allows no add, change or delete, for anyone."""
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):

@@ -90,14 +90,14 @@ app_urls = (
         ),
         path(
             "programacion/unidades-medida/<int:pk>/aceptar/",
-            programming.unit_accept,
+            programming.measure_accept,
             name="unit-accept",
         ),
         path(f"programacion/{UNIT_YEAR}/", programming.programming, name="programming"),
         path(f"programacion/{UNIT_YEAR}/lineas/", programming.lineas, name="programming-lineas"),
         path(
             f"programacion/{UNIT_YEAR}/unidad-medida/",
-            programming.unit_propose,
+            programming.measure_propose,
             name="unit-propose",
         ),
         path(

@@ -1,8 +1,13 @@
+import copy
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.management import call_command
+from django.core import serializers
+from django.core.management.color import no_style
+from django.db import connection
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from poa.jobs import IMMEDIATE_BACKEND
@@ -34,20 +39,56 @@ def tasks_run_at_once(settings, tmp_path):
     }
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The reference year is loaded once into each test database; every test runs inside a
-    transaction rolled back at its end, so it finds the year as loaded."""
-    with django_db_blocker.unblock():
-        call_command("loaddata", "reference", verbosity=0)
-
-
 @pytest.fixture
 def reference(db):
-    """The real 2023 year of Ramo 59, as printed in the reference sheet (loaded again when a
-    transactional test before this one emptied the tables)."""
-    if not Ejercicio.objects.filter(year=2023).exists():
-        call_command("loaddata", "reference", verbosity=0)
+    """The real 2023 year of Ramo 59, as printed in the reference sheet."""
+    load_reference()
+
+
+REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "reference.json"
+_reference_objects = []
+
+
+def load_reference():
+    """What `loaddata reference` writes, in a few queries: the fixture is read once, and each
+    test inserts its rows model by model, with their líneas de acción, then moves the ids
+    PostgreSQL hands out past them, as loaddata does."""
+    if not _reference_objects:
+        _reference_objects.extend(serializers.deserialize("json", REFERENCE.read_text()))
+    by_model = {}
+    for loaded in _reference_objects:
+        by_model.setdefault(type(loaded.object), []).append(loaded)
+    for model, loaded in by_model.items():
+        model.objects.bulk_create([_fresh(item.object) for item in loaded])
+        stamped = [f.name for f in model._meta.fields if getattr(f, "auto_now", False)]
+        if stamped:  # bulk_create stamps them now; the fixture's dates stand, as in loaddata
+            model.objects.bulk_update([_fresh(item.object) for item in loaded], stamped)
+        for field_name in {name for item in loaded for name in item.m2m_data}:
+            through = model._meta.get_field(field_name).remote_field.through
+            source, target = _through_columns(through, model)
+            through.objects.bulk_create(
+                through(**{source: item.object.pk, target: pk})
+                for item in loaded
+                for pk in item.m2m_data.get(field_name, ())
+            )
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(by_model)):
+            cursor.execute(sql)
+
+
+def _fresh(instance):
+    """A copy of a loaded instance that bulk_create may mark as saved."""
+    fresh = copy.copy(instance)
+    fresh._state = ModelState()
+    return fresh
+
+
+def _through_columns(through, model):
+    """The attnames of an automatic many-to-many table: (this model's, the other's)."""
+    fields = [f for f in through._meta.fields if f.is_relation]
+    own = next(f for f in fields if f.related_model is model)
+    other = next(f for f in fields if f is not own)
+    return own.attname, other.attname
 
 
 def make_user(username, **fields):
@@ -227,7 +268,7 @@ def meta_admin_data(meta, **overrides):
     return data | overrides
 
 
-def plan_row(numero, annual="4", programado=("1", "1", "1", "1"), unidad="INFORME", lineas=None):
+def plan_row(numero, annual="4", programado=("1", "1", "1", "1"), measure="INFORME", lineas=None):
     """One meta as the programming screen posts it, for poa.planning.programming_save."""
     from poa.models import LineaAccion, UnidadMedida
     from poa.services.programming import PlanRow
@@ -238,7 +279,7 @@ def plan_row(numero, annual="4", programado=("1", "1", "1", "1"), unidad="INFORM
         key=f"nueva-{numero}",
         numero=str(numero),
         descripcion=f"Meta {numero} de prueba",
-        unidad_medida=UnidadMedida.objects.get(nombre=unidad),
+        unidad_medida=UnidadMedida.objects.get(nombre=measure),
         lineas=lineas,
         meta_anual=annual,
         programado=list(programado),

@@ -8,9 +8,18 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from poa.models import CapturePeriod, Ejercicio, Meta, QuarterlyProgress, Report, UnidadMedida
+from poa.models import (
+    CapturePeriod,
+    Ejercicio,
+    Meta,
+    Programacion,
+    QuarterlyProgress,
+    Report,
+    UnidadMedida,
+)
 from poa.rules.capture import StaleVersionError
 from poa.selectors.sheet import build_sheet
+from poa.services import programming
 from poa.services.capture import capture_save
 from poa.services.periods import period_close
 from poa.services.review import report_reopen
@@ -258,6 +267,39 @@ def test_a_programming_still_in_draft_is_edited(staff_client):
     url = reverse("admin:poa_meta_change", args=[meta.pk])
     assert staff_client.post(url, meta_admin_data(meta, **changes)).status_code == 302
     assert [p.programado for p in meta.avances.order_by("quarter")] == [1, 0, 2, 1]
+
+
+def test_an_admin_edit_of_a_draft_moves_the_programming_on(staff_client):
+    meta = draft_meta_of_202()
+    programacion = Programacion.objects.get(unidad_ejecutora=meta.unidad_ejecutora)
+    version = programacion.version
+    changes = {"avances-1-programado": "0", "avances-2-programado": "2"}
+    url = reverse("admin:poa_meta_change", args=[meta.pk])
+    assert staff_client.post(url, meta_admin_data(meta, **changes)).status_code == 302
+    programacion.refresh_from_db()
+    assert programacion.version == version + 1
+
+
+def test_a_programming_sent_to_planeacion_is_not_changed_in_the_admin(staff_client):
+    meta = draft_meta_of_202()
+    ue = meta.unidad_ejecutora
+    programacion = Programacion.objects.get(unidad_ejecutora=ue)
+    programming.programming_send(programacion=programacion, user=ue.responsable.usuario)
+    before = ([p.programado for p in meta.avances.order_by("quarter")], meta.meta_anual)
+    changes = {"avances-1-programado": "0", "avances-2-programado": "2", "descripcion": "Otra"}
+    url = reverse("admin:poa_meta_change", args=[meta.pk])
+    page = staff_client.get(url).content.decode()
+    assert "está enviada a planeación" in page
+    staff_client.post(url, meta_admin_data(meta, **changes))
+    progress = meta.avances.get(quarter=4)
+    row = reverse("admin:poa_quarterlyprogress_change", args=[progress.pk])
+    staff_client.post(row, {"meta": meta.pk, "quarter": 4, "programado": "3", "alcanzado": ""})
+    meta.refresh_from_db()
+    after = ([p.programado for p in meta.avances.order_by("quarter")], meta.meta_anual)
+    assert after == before and meta.descripcion == "Meta 400 de prueba"
+    delete = reverse("admin:poa_meta_delete", args=[meta.pk])
+    assert staff_client.post(delete, {"post": "yes"}).status_code == 403
+    assert Meta.objects.filter(pk=meta.pk).exists()
 
 
 def test_metas_and_rows_of_an_authorized_sheet_cannot_be_deleted(reference, superuser_client):

@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from poa.models import QuarterlyProgress, Report
+from poa.models import Meta, QuarterlyProgress, Report
+from poa.services import modifications
 from poa.services.review import report_review, report_send
 from tests.conftest import complete_quarter, unit
 
@@ -155,3 +156,46 @@ def test_the_summary_counts_the_metas_still_to_capture(q3_open, client, aaron):
     html = client.get(action_url("enviar", quarter=3)).content.decode()
     summary = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html.split("confirmation-summary")[1]))
     assert "8 metas; 2 sin capturar; ninguna difiere de lo programado." in summary
+
+
+# One in-page confirmation for every transition ------------------------------------------------
+
+MODAL = re.compile(r'<div class="modal fade" id="modal-(?P<slug>[a-z]+)"')
+
+
+def test_the_grid_confirms_the_send_and_the_notice_in_the_same_window(q3_open, client, aaron):
+    client.force_login(aaron)
+    grid = client.get(reverse("poa:capture-grid", args=[2023, "59", "201", 3])).content.decode()
+    assert "data-confirm" not in grid
+    assert set(MODAL.findall(grid)) >= {"enviar"}
+    assert 'data-bs-target="#modal-enviar"' in grid
+    assert re.search(r'<button type="submit"[^>]* form="capture-form" name="send" value="1"', grid)
+    assert "Se guardarán las cifras." in grid
+
+
+def test_the_capturistas_notice_opens_a_window_not_another_page(q3_open, client, capturista_201):
+    client.force_login(capturista_201)
+    grid = client.get(reverse("poa:capture-grid", args=[2023, "59", "201", 3])).content.decode()
+    assert set(MODAL.findall(grid)) == {"avisar"}
+    assert 'href="/informes/2023/59/201/3/avisar/"' not in grid
+    assert 'action="/informes/2023/59/201/3/avisar/"' in grid
+
+
+def test_planeacion_decides_a_modification_in_the_same_window(client, planeacion, capturista_201):
+    meta = Meta.objects.get(numero=305)
+    modificacion = modifications.modification_request(
+        meta=meta,
+        user=capturista_201,
+        justificacion="Una feria más.",
+        change=modifications.ChangeRequest(
+            descripcion=meta.descripcion,
+            unidad_medida=meta.unidad_medida,
+            meta_anual="360",
+            programado=["70", "100", "120", "70"],
+        ),
+    )
+    client.force_login(planeacion)
+    page = client.get(reverse("poa:modification", args=[modificacion.pk])).content.decode()
+    assert set(MODAL.findall(page)) == {"aprobar", "rechazar"}
+    assert 'data-bs-target="#modal-aprobar"' in page
+    assert not re.search(r'<form class="mb-3[^"]*" method="post" action="[^"]*/aprobar/"', page)

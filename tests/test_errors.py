@@ -47,9 +47,7 @@ def test_a_capturista_opening_the_head_s_signature_gets_the_spanish_403(client, 
 def test_the_403_says_why_the_page_is_refused(client, capturista_201):
     client.force_login(capturista_201)
     response = client.get("/planeacion/periodos/")
-    assert_spanish_without_trace(
-        response, 403, "Solo planeación administra los periodos de captura."
-    )
+    assert_spanish_without_trace(response, 403, "Solo planeación tiene acceso a esta página.")
 
 
 def test_a_request_for_another_host_gets_the_spanish_400(client, db):

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from poa.rules import figures
+from poa.rules import dates, figures
 
 
 @pytest.mark.parametrize(
@@ -129,4 +129,4 @@ def test_an_achievement_is_unprogrammed_only_when_nothing_was_programmed():
 
 @pytest.mark.parametrize(("month", "quarter"), [(1, 1), (3, 1), (4, 2), (7, 3), (12, 4)])
 def test_each_month_falls_in_its_quarter(month, quarter):
-    assert figures.quarter_of_month(month) == quarter
+    assert dates.quarter_of_month(month) == quarter

@@ -142,7 +142,7 @@ def test_figures_follow_the_rules_of_the_sheet(
 
 def test_a_unit_that_counts_fractions_takes_two_decimals(ue_202, head_102):
     UnidadMedida.objects.create(nombre="KILÓMETRO", admite_decimales=True)
-    save(ue_202, head_102, [plan_row(400, "10.5", ("2.25", "2.25", "3", "3"), unidad="KILÓMETRO")])
+    save(ue_202, head_102, [plan_row(400, "10.5", ("2.25", "2.25", "3", "3"), measure="KILÓMETRO")])
     assert stored(ue_202)[400][:2] == (Decimal("10.5"), [Decimal("2.25"), Decimal("2.25"), 3, 3])
 
 
@@ -210,7 +210,7 @@ def test_lineas_of_another_year_are_refused(ue_202, head_102):
 
 
 def test_a_unit_proposes_a_unit_of_measure_it_uses_at_once(ue_202, capturista_202):
-    proposed = programming.unit_propose(
+    proposed = programming.measure_propose(
         unidad_ejecutora=ue_202, user=capturista_202, nombre="  visita   guiada "
     )
     assert (proposed.nombre, proposed.aceptada, proposed.propuesta_por) == (
@@ -218,31 +218,31 @@ def test_a_unit_proposes_a_unit_of_measure_it_uses_at_once(ue_202, capturista_20
         False,
         ue_202,
     )
-    save(ue_202, capturista_202, [plan_row(400, unidad="VISITA GUIADA")])
+    save(ue_202, capturista_202, [plan_row(400, measure="VISITA GUIADA")])
     assert stored(ue_202)[400][2] == "VISITA GUIADA"
 
 
 def test_another_unit_cannot_use_a_proposal_before_it_is_accepted(ue_202, head_102, planeacion):
-    programming.unit_propose(unidad_ejecutora=unit("102"), user=head_102, nombre="VISITA")
+    programming.measure_propose(unidad_ejecutora=unit("102"), user=head_102, nombre="VISITA")
     with pytest.raises(programming.PlanValidationError) as refused:
-        save(ue_202, head_102, [plan_row(400, unidad="VISITA")])
+        save(ue_202, head_102, [plan_row(400, measure="VISITA")])
     assert refused.value.errors["nueva-400"]["unidad_medida"] == (
         "Esa unidad de medida aún no está aceptada por planeación."
     )
-    programming.unit_accept(unidad=UnidadMedida.objects.get(nombre="VISITA"), user=planeacion)
-    save(ue_202, head_102, [plan_row(400, unidad="VISITA")])
+    programming.measure_accept(measure=UnidadMedida.objects.get(nombre="VISITA"), user=planeacion)
+    save(ue_202, head_102, [plan_row(400, measure="VISITA")])
 
 
 def test_a_unit_of_measure_is_proposed_once_and_accepted_by_planeacion(
     ue_202, capturista_202, head_102
 ):
     with pytest.raises(WorkflowError, match="«INFORME» ya existe"):
-        programming.unit_propose(unidad_ejecutora=ue_202, user=capturista_202, nombre="informe")
+        programming.measure_propose(unidad_ejecutora=ue_202, user=capturista_202, nombre="informe")
     with pytest.raises(PermissionDenied):
-        programming.unit_propose(unidad_ejecutora=unit("201"), user=capturista_202, nombre="X")
-    proposed = programming.unit_propose(unidad_ejecutora=ue_202, user=capturista_202, nombre="X")
+        programming.measure_propose(unidad_ejecutora=unit("201"), user=capturista_202, nombre="X")
+    proposed = programming.measure_propose(unidad_ejecutora=ue_202, user=capturista_202, nombre="X")
     with pytest.raises(PermissionDenied):
-        programming.unit_accept(unidad=proposed, user=head_102)
+        programming.measure_accept(measure=proposed, user=head_102)
 
 
 # Sending, returning, approving ---------------------------------------------------------------
@@ -351,11 +351,11 @@ def test_a_draft_is_neither_approved_nor_returned(ue_202, head_102, planeacion):
 
 
 def test_approval_waits_for_the_proposed_units_of_measure(ue_202, head_102, planeacion):
-    proposed = programming.unit_propose(unidad_ejecutora=ue_202, user=head_102, nombre="VISITA")
-    programacion = sent_202(head_102, [plan_row(400, unidad="VISITA")])
+    proposed = programming.measure_propose(unidad_ejecutora=ue_202, user=head_102, nombre="VISITA")
+    programacion = sent_202(head_102, [plan_row(400, measure="VISITA")])
     with pytest.raises(WorkflowError, match="Acepte primero .*«VISITA»"):
         programming.programming_approve(programacion=programacion, user=planeacion)
-    programming.unit_accept(unidad=proposed, user=planeacion)
+    programming.measure_accept(measure=proposed, user=planeacion)
     programming.programming_approve(programacion=programacion, user=planeacion)
     assert programming.programming_of(ue_202).state == State.APROBADA
 

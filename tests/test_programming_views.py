@@ -25,12 +25,12 @@ def url(clave="202", *extra, name="poa:programming", year=2023):
 
 def row_data(key, numero, annual="4", programado=("1", "1", "1", "1"), **fields):
     """The POST of one meta of the screen."""
-    unidad = UnidadMedida.objects.get(nombre=fields.pop("unidad", "INFORME"))
+    measure = UnidadMedida.objects.get(nombre=fields.pop("measure", "INFORME"))
     lineas = fields.pop("lineas", ("2.3.1",))
     data = {
         "numero": str(numero),
         "descripcion": fields.pop("descripcion", f"Meta {numero} de prueba"),
-        "unidad_medida": str(unidad.pk),
+        "unidad_medida": str(measure.pk),
         "lineas": [str(LineaAccion.objects.get(clave=c).pk) for c in lineas],
         "meta_anual": annual,
         **{f"programado_{q}": p for q, p in enumerate(programado, start=1)},
@@ -341,9 +341,9 @@ def test_planeacion_returns_with_a_comment_that_the_unit_reads(
 
 
 def test_planeacion_accepts_the_proposed_unit_then_approves(client, ue_202, head_102, planeacion):
-    proposed = programming.unit_propose(unidad_ejecutora=ue_202, user=head_102, nombre="VISITA")
+    proposed = programming.measure_propose(unidad_ejecutora=ue_202, user=head_102, nombre="VISITA")
     client.force_login(head_102)
-    post_rows(client, [("nueva-1", row_data("nueva-1", 400, unidad="VISITA"))], send="1")
+    post_rows(client, [("nueva-1", row_data("nueva-1", 400, measure="VISITA"))], send="1")
     client.force_login(planeacion)
     aprobar = url("202", "aprobar", name="poa:programming-transition")
     client.post(aprobar, {"comment": ""})
@@ -363,14 +363,14 @@ def test_planeacion_accepts_the_proposed_unit_then_approves(client, ue_202, head
 
 
 def test_only_planeacion_accepts_units_of_measure(client, ue_202, head_102):
-    proposed = programming.unit_propose(unidad_ejecutora=ue_202, user=head_102, nombre="VISITA")
+    proposed = programming.measure_propose(unidad_ejecutora=ue_202, user=head_102, nombre="VISITA")
     client.force_login(head_102)
     assert client.post(reverse("poa:unit-accept", args=[proposed.pk])).status_code == 403
     assert not UnidadMedida.objects.get(pk=proposed.pk).aceptada
 
 
 def test_accepting_never_redirects_away_from_the_site(client, ue_202, head_102, planeacion):
-    proposed = programming.unit_propose(unidad_ejecutora=ue_202, user=head_102, nombre="VISITA")
+    proposed = programming.measure_propose(unidad_ejecutora=ue_202, user=head_102, nombre="VISITA")
     client.force_login(planeacion)
     response = client.post(
         reverse("poa:unit-accept", args=[proposed.pk]), {"next": "https://ejemplo.com/"}
@@ -472,7 +472,7 @@ def test_the_overview_lists_states_metas_and_last_move(client, ue_202, head_102,
 def test_planeacion_accepts_proposed_units_from_the_overview(
     client, ue_202, capturista_202, planeacion
 ):
-    proposed = programming.unit_propose(
+    proposed = programming.measure_propose(
         unidad_ejecutora=ue_202, user=capturista_202, nombre="VISITA"
     )
     client.force_login(planeacion)
@@ -587,7 +587,7 @@ def test_the_admin_shows_a_programmings_events_inline(root, ue_202, head_102, pl
 def test_the_admin_shows_proposed_units_and_accepts_them_through_the_service(
     root, ue_202, capturista_202
 ):
-    proposed = programming.unit_propose(
+    proposed = programming.measure_propose(
         unidad_ejecutora=ue_202, user=capturista_202, nombre="VISITA"
     )
     changelist = reverse("admin:poa_unidadmedida_changelist")

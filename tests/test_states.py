@@ -1,6 +1,7 @@
 """The workflows are defined once, in poa.rules.states: every machine is made by one flow of
 the services and one transition page, and its words are written nowhere else."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,35 @@ def test_returns_and_reopenings_both_restart_the_signatures():
 def test_a_ramo_head_returns_from_revisado_signing_as_ramo_head_first():
     actors = REPORT.transition("return").actors
     assert actors == {"enviado": ("program_head",), "revisado": ("ramo_head", "program_head")}
+
+
+def state_literals():
+    """Every stored state value, quoted as a template or a view would compare it."""
+    values = {s.value for m in MACHINES for s in (*m.states, m.absent) if s is not None}
+    return re.compile("|".join(rf"""["']{value}["']""" for value in sorted(values)))
+
+
+def test_no_template_or_view_spells_a_state():
+    literal = state_literals()
+    places = [*(ROOT / "templates").rglob("*.html"), *(ROOT / "poa" / "web").rglob("*.py")]
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in places
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if literal.search(line)
+    ]
+    assert found == []
+
+
+def test_the_literal_finder_finds_a_spelled_state():
+    assert state_literals().search('{% if report.state == "autorizado" %}')
+    assert not state_literals().search("{% if report.machine_state.final %}")
+
+
+@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.this)
+def test_each_state_badge_has_a_colour_of_the_stylesheet(machine):
+    css = (ROOT / "static" / "poa" / "css" / "app.css").read_text()
+    for state in (*machine.states, machine.absent):
+        if state is not None:
+            assert f".state-{state.colour} " in css, state.value
+            assert state.css.endswith(state.value)

@@ -85,6 +85,15 @@ class SafeTableExport(TableExport):
         return response
 
 
+def attachment(document):
+    """The download of a document (filename, mimetype, bytes), its name encoded as RFC 6266
+    asks."""
+    filename, mimetype, content = document
+    response = HttpResponse(content, content_type=mimetype)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
 def _plain(value):
     """A timezone-aware datetime as the naive local time spreadsheets understand."""
     if isinstance(value, datetime) and timezone.is_aware(value):

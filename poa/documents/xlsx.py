@@ -229,7 +229,7 @@ def _row_values(row):
     return [
         (" ".join(row.codes), None),
         (f"{row.numero}.- {row.descripcion}", None),
-        (row.unidad, None),
+        (row.unidad_medida, None),
         (_number(row.annual), number),
         *quarters,
         (_number(row.figures.absolute), number),

@@ -21,7 +21,6 @@ Columns are found by their heading (in any order; accents and capitals do not ma
 person may reorder them or add their own; the sheets' order does not matter either."""
 
 import io
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -41,6 +40,7 @@ from poa.models import (
     UnidadMedida,
 )
 from poa.rules import figures
+from poa.rules.text import clave_key, folded
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 INTEGER_FORMAT = "#,##0"
@@ -234,9 +234,7 @@ GENERAL_INSTRUCTIONS = (
 
 def normalized(text) -> str:
     """A heading or a sheet name as compared: without accents, capitals or extra spaces."""
-    decomposed = unicodedata.normalize("NFKD", str(text or ""))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.casefold().split())
+    return " ".join(folded(text).split())
 
 
 # Writing ----------------------------------------------------------------------------------
@@ -376,11 +374,6 @@ def _year_tables(ejercicio, with_progress):
         if with_progress
         else [],
     }
-
-
-def clave_key(clave):
-    """4.10.1 sorts after 4.6.1."""
-    return tuple(int(part) for part in clave.split(".") if part.isdigit())
 
 
 def _nombre(persona):

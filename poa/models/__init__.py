@@ -1,3 +1,6 @@
+"""The database tables, named after the domain's nouns; their choices come from
+poa.rules. Imports rules only."""
+
 from .catalog import (
     Ejercicio,
     Finalidad,

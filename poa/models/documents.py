@@ -60,6 +60,14 @@ class SheetExport(models.Model):
         return self.state in (self.State.EN_COLA, self.State.EN_PROCESO)
 
     @property
+    def ready(self):
+        return self.state == self.State.LISTA
+
+    @property
+    def failed(self):
+        return self.state == self.State.FALLIDA
+
+    @property
     def percent(self):
         return 100 * self.done // self.total if self.total else 0
 

@@ -28,13 +28,13 @@ def figure_field(verbose_name, **kwargs):
     )
 
 
-def whole_number_error(unidad, value):
+def whole_number_error(measure, value):
     """The Spanish message for a fraction typed in a unit that only counts whole things."""
-    if value is None or unidad is None or unidad.admite_decimales:
+    if value is None or measure is None or measure.admite_decimales:
         return None
     if Decimal(value) == Decimal(value).to_integral_value():
         return None
-    return figures.whole_number_message(unidad)
+    return figures.whole_number_message(measure)
 
 
 class Meta(models.Model):
@@ -170,10 +170,10 @@ class QuarterlyProgress(models.Model):
         super().clean()
         if not self.meta_id:
             return
-        unidad = self.meta.unidad_medida
+        measure = self.meta.unidad_medida
         errors = {}
         for name in ("programado", "alcanzado"):
-            error = whole_number_error(unidad, getattr(self, name))
+            error = whole_number_error(measure, getattr(self, name))
             if error:
                 errors[name] = error
         if errors:

@@ -200,6 +200,11 @@ class Modificacion(PlannedFigures):
         return f"Modificación de la meta {self.meta.numero} ({self.get_state_display()})"
 
     @property
+    def machine_state(self):
+        """The state's definition in poa.rules.states."""
+        return MODIFICATION.state(self.state)
+
+    @property
     def unidad_ejecutora(self):
         return self.meta.unidad_ejecutora
 

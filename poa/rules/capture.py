@@ -77,8 +77,8 @@ def validate_capture_row(*, meta, programado, alcanzado, observaciones, sending)
 def read_figure(meta, value) -> Decimal | None:
     """A figure of the meta as typed (text) or as a number, checked against its unit of
     measure; None when empty. Raises figures.FigureError with the Spanish message."""
-    unidad = meta.unidad_medida
-    rules = {"whole_only": not unidad.admite_decimales, "unidad": unidad.nombre}
+    measure = meta.unidad_medida
+    rules = {"whole_only": not measure.admite_decimales, "measure": measure.nombre}
     if value is None or isinstance(value, str):
         return figures.parse_figure(value or "", **rules)
     return figures.check_figure(value, **rules)

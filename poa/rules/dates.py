@@ -9,6 +9,13 @@ MONTH_ABBREVIATIONS = (
 )  # fmt: skip
 
 
+def quarter_of_month(month: int) -> int:
+    """The quarter a month (1–12) falls in: March → 1, July → 3."""
+    if not 1 <= month <= 12:
+        raise ValueError(f"month must be 1-12, not {month!r}")
+    return (month - 1) // 3 + 1
+
+
 def quarter_end(year: int, quarter: int) -> date:
     """The last day of `quarter` (1–4) of `year`: the sheet's cut-off date."""
     if quarter not in (1, 2, 3, 4):

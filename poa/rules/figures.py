@@ -181,13 +181,6 @@ def is_unprogrammed_achievement(programmed: Figure, achieved: OptionalFigure) ->
     return achieved is not None and Decimal(achieved) > 0 and not Decimal(programmed)
 
 
-def quarter_of_month(month: int) -> int:
-    """The quarter a month (1–12) falls in: March → 1, July → 3."""
-    if not 1 <= month <= 12:
-        raise ValueError(f"month must be 1-12, not {month!r}")
-    return (month - 1) // 3 + 1
-
-
 def split_evenly(total: int, weights: Sequence[int]) -> list[int]:
     """`total` whole units split in proportion to `weights`, adding up exactly: the units the
     rounding down leaves over go to the largest remainders, earliest first."""
@@ -259,7 +252,7 @@ class FigureError(ValueError):
     """A typed figure that cannot be stored; str(error) is the Spanish message."""
 
 
-def parse_figure(text: str, *, whole_only: bool = False, unidad: str = "") -> Decimal | None:
+def parse_figure(text: str, *, whole_only: bool = False, measure: str = "") -> Decimal | None:
     """The figure a person typed, as the sheet prints it (1,234 or 12.5); None when empty.
 
     Accepts ASCII digits, one decimal point and the sheet's thousands comma; raises
@@ -277,10 +270,10 @@ def parse_figure(text: str, *, whole_only: bool = False, unidad: str = "") -> De
         raise FigureError(FIGURE_MESSAGES["decimal_comma"])
     elif not PLAIN_FIGURE.fullmatch(text):
         raise FigureError(FIGURE_MESSAGES["invalid"])
-    return check_figure(Decimal(text), whole_only=whole_only, unidad=unidad)
+    return check_figure(Decimal(text), whole_only=whole_only, measure=measure)
 
 
-def check_figure(value: Figure, *, whole_only: bool = False, unidad: str = "") -> Decimal:
+def check_figure(value: Figure, *, whole_only: bool = False, measure: str = "") -> Decimal:
     """A figure that can be stored: not negative, not too big, whole where the unit of measure
     counts whole things, at most two decimals. Raises FigureError otherwise."""
     value = Decimal(value)
@@ -291,11 +284,11 @@ def check_figure(value: Figure, *, whole_only: bool = False, unidad: str = "") -
     if value >= MAX_FIGURE:
         raise FigureError(FIGURE_MESSAGES["too_big"])
     if whole_only and value != value.to_integral_value():
-        raise FigureError(whole_number_message(unidad))
+        raise FigureError(whole_number_message(measure))
     if value != value.quantize(Decimal("0.01")):
         raise FigureError(FIGURE_MESSAGES["decimals"])
     return value
 
 
-def whole_number_message(unidad: str) -> str:
-    return FIGURE_MESSAGES["whole"].format(unidad=unidad)
+def whole_number_message(measure: str) -> str:
+    return FIGURE_MESSAGES["whole"].format(unidad=measure)

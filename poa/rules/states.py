@@ -47,6 +47,17 @@ class State:
     label: str  # shown: Borrador
     waiting: str  # what the report waits for, said to those who cannot act
     task: str = ""  # what the unit does in this state, on its home page
+    colour: str = "gray"  # of its badge (state-gray … in app.css)
+    draft: bool = False  # its unit still edits it
+    final: bool = False  # its figures are definitive: signed or approved
+    pending: bool = False  # it waits for planeación's decision
+    css: str = field(default="", compare=False)  # the badge's class, given by its machine
+
+    def counted(self, n) -> str:
+        """How a count of subjects in this state reads: 2 en borrador, 1 enviado, 3 enviados."""
+        if self.draft:
+            return f"{n:,} en {self.label.lower()}"
+        return f"{n:,} {self.label.lower()}{'' if n == 1 else 's'}"
 
 
 @dataclass(frozen=True)
@@ -104,10 +115,17 @@ class Machine:
     indefinite: str  # "un informe"
     states: tuple[State, ...]
     transitions: tuple[Transition, ...]
+    # What a unit whose subject has no row yet counts as in lists and filters (no report of
+    # the quarter, no programming started); it is never stored.
+    absent: State | None = None
+    badge: str = "state"  # the prefix of its badges' classes: state-borrador
     _by_action: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "_by_action", {t.action: t for t in self.transitions})
+        for state in (*self.states, self.absent):
+            if state is not None:
+                object.__setattr__(state, "css", f"{self.badge}-{state.value}")
         names = {s.value for s in self.states}
         for t in self.transitions:
             assert set(t.sources) | {t.target} <= names, t.action
@@ -127,6 +145,9 @@ class Machine:
         return self.states[0]
 
     def state(self, value) -> State:
+        """The State stored as `value`; the absent one for a subject without a row."""
+        if self.absent is not None and value in (None, self.absent.value):
+            return self.absent
         return next(s for s in self.states if s.value == value)
 
     def transition(self, action) -> Transition:
@@ -164,6 +185,13 @@ REPORT = Machine(
     this="este informe",
     indefinite="un informe",
     name="informe",
+    absent=State(
+        "SIN",
+        "sin",
+        "Sin informe",
+        "Planeación aún no abre este trimestre para la unidad.",
+        colour="light",
+    ),
     states=(
         State(
             "BORRADOR",
@@ -172,24 +200,29 @@ REPORT = Machine(
             "El responsable de la unidad ejecutora envía el informe cuando la captura esté "
             "completa.",
             task="Capturar lo alcanzado",
+            draft=True,
         ),
         State(
             "ENVIADO",
             ENVIADO,
             "Enviado",
             "En espera de la revisión del responsable del programa.",
+            colour="blue",
         ),
         State(
             "REVISADO",
             REVISADO,
             "Revisado",
             "En espera de la autorización del responsable del ramo.",
+            colour="purple",
         ),
         State(
             "AUTORIZADO",
             AUTORIZADO,
             "Autorizado",
             "Informe autorizado. Solo planeación puede reabrirlo.",
+            colour="green",
+            final=True,
         ),
     ),
     transitions=(
@@ -331,6 +364,14 @@ PROGRAMMING = Machine(
     this="esta programación",
     indefinite="una programación",
     name="programacion",
+    absent=State(
+        "SIN",
+        "sin",
+        "Sin programación",
+        "La unidad ejecutora aún no empieza a redactar sus metas.",
+        colour="amber",
+    ),
+    badge="programming-state",
     states=(
         State(
             "BORRADOR",
@@ -338,18 +379,23 @@ PROGRAMMING = Machine(
             "Borrador",
             "La unidad ejecutora redacta sus metas; su responsable la envía a planeación.",
             task="Programar las metas del año",
+            draft=True,
         ),
         State(
             "ENVIADA",
             ENVIADA,
             "Enviada",
             "En espera de la aprobación de planeación.",
+            colour="blue",
+            pending=True,
         ),
         State(
             "APROBADA",
             APROBADA,
             "Aprobada",
             "Programación aprobada: solo cambia por modificación programática.",
+            colour="green",
+            final=True,
         ),
     ),
     transitions=(
@@ -417,6 +463,26 @@ PROGRAMMING = Machine(
             restarts=True,
         ),
         Transition(
+            action="ready",
+            name="READY",
+            slug="avisar",
+            verb="avisar al responsable sobre",
+            sources=(BORRADOR,),
+            target=BORRADOR,
+            actors={BORRADOR: (CAPTURISTA,)},
+            event="Programación lista (aviso al responsable)",
+            label="Avisar al responsable: programación lista",
+            confirm="Sí, avisar al responsable de la unidad",
+            style="primary",
+            question="Se avisará por correo al responsable de la unidad ejecutora que las metas "
+            "están listas para que las revise y envíe la programación a planeación.",
+            done="Se avisó al responsable de la unidad que la programación está lista.",
+            subject="programación lista para enviar",
+            next_step="Revise las metas y envíe la programación a planeación, o pida a los "
+            "capturistas que corrijan lo necesario.",
+            notify=(UE_HEAD,),
+        ),
+        Transition(
             action="load",
             name="LOAD",
             slug="cargar",
@@ -450,15 +516,31 @@ MODIFICATION = Machine(
     this="esta modificación",
     indefinite="una modificación",
     name="modificacion",
+    badge="modification-state",
     states=(
         State(
             "SOLICITADA",
             SOLICITADA,
             "Solicitada",
             "En espera de la decisión de planeación.",
+            colour="amber",
+            pending=True,
         ),
-        State("APROBADA", APROBADA, "Aprobada", "Modificación aprobada y en vigor."),
-        State("RECHAZADA", RECHAZADA, "Rechazada", "Modificación rechazada por planeación."),
+        State(
+            "APROBADA",
+            APROBADA,
+            "Aprobada",
+            "Modificación aprobada y en vigor.",
+            colour="green",
+            final=True,
+        ),
+        State(
+            "RECHAZADA",
+            RECHAZADA,
+            "Rechazada",
+            "Modificación rechazada por planeación.",
+            final=True,
+        ),
     ),
     transitions=(
         Transition(

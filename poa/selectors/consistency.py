@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from poa.models import CapturePeriod, Meta, MetaVersion, QuarterlyProgress, Report, UnidadEjecutora
 from poa.rules import figures
+from poa.rules.dates import quarter_of_month
 from poa.rules.states import PROGRAM_HEAD, RAMO_HEAD, REPORT, UE_HEAD
+from poa.rules.text import clave_key
 
 # Kinds of inconsistency: a short code (stable, used in URLs) and what the page calls it.
 PROGRAMMED_TOTAL = "total"
@@ -98,15 +100,11 @@ def find_inconsistencies(*, ejercicio, quarter=None) -> list[Inconsistency]:
     last_reports = _last_reports(ejercicio)
     last_quarter = quarter or figures.QUARTERS[-1]
     found, seen = [], set()
-    for ue in sorted(units, key=lambda u: (_clave_key(u.ramo.clave), _clave_key(u.clave))):
+    for ue in sorted(units, key=lambda u: (clave_key(u.ramo.clave), clave_key(u.clave))):
         found += _catalog_findings(ue, seen)
         for meta in metas.get(ue.pk, []):
             found += _meta_findings(meta, ue, ejercicio.year, last_quarter, last_reports)
     return found
-
-
-def _clave_key(clave):
-    return (len(clave), clave)
 
 
 def _metas_by_unit(ejercicio) -> dict[int, list[Meta]]:
@@ -240,7 +238,7 @@ def _exempt_from(meta, year) -> int:
     when = timezone.localtime(meta.cancelled_at)
     if when.year != year:
         return 1 if when.year < year else figures.QUARTERS[-1] + 1
-    return figures.quarter_of_month(when.month)
+    return quarter_of_month(when.month)
 
 
 def _variance(quarter, programmed, achieved) -> tuple[str, str] | None:

@@ -14,6 +14,7 @@ from poa.models import (
     Report,
 )
 from poa.rules import figures
+from poa.rules.dates import quarter_of_month
 
 
 @dataclass(frozen=True)
@@ -89,4 +90,4 @@ def capture_required(meta, quarter, year, cancelled) -> bool:
         return True
     if day.year != year:
         return day.year > year
-    return quarter <= (day.month - 1) // 3 + 1
+    return quarter <= quarter_of_month(day.month)

@@ -212,3 +212,41 @@ def modification_lock_reason(meta, authorized=None) -> str | None:
     if set(figures.QUARTERS) <= authorized:
         return "Los cuatro trimestres de la meta ya están autorizados: ya no admite modificaciones."
     return None
+
+
+SIGNED_SHEET = "Bloqueado: la unidad tiene un trimestre autorizado y su hoja firmada no cambia."
+SIGNED_QUARTER = "Bloqueado: el informe de este trimestre ya está firmado."
+SENT_PROGRAMMING = (
+    "Bloqueado: la programación anual de la unidad está enviada a planeación; cambia solo si "
+    "planeación la devuelve."
+)
+APPROVED_PROGRAMMING = (
+    "Bloqueado: la programación anual de la unidad está aprobada; sus metas cambian por "
+    "modificación programática."
+)
+
+
+def metas_lock_reason(unidad_ejecutora_id, quarter=None) -> str | None:
+    """Why the unit's metas (what a sheet prints of them, and what they program; one quarter's
+    programming with `quarter`) may not change outside the programming screen, whoever asks
+    (the admin); None when they may. An authorized sheet prints every meta of the unit with its
+    four programmed figures; a sent or reviewed one is signed for its quarter; a programming
+    sent to planeación or approved changes only through poa.services.programming (a return,
+    or a modificación programática)."""
+    signed = dict(
+        Report.objects.filter(unidad_ejecutora_id=unidad_ejecutora_id)
+        .exclude(state=Report.State.BORRADOR)
+        .values_list("quarter", "state")
+    )
+    if Report.State.AUTORIZADO in signed.values():
+        return SIGNED_SHEET
+    if quarter in signed:
+        return SIGNED_QUARTER
+    state = (
+        Programacion.objects.filter(unidad_ejecutora_id=unidad_ejecutora_id)
+        .values_list("state", flat=True)
+        .first()
+    )
+    if state is None or PROGRAMMING.state(state).draft:
+        return None
+    return APPROVED_PROGRAMMING if PROGRAMMING.state(state).final else SENT_PROGRAMMING

@@ -3,7 +3,6 @@ metas and events, the units of measure and líneas de acción offered, every uni
 its state, and what each person has to do about it."""
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -26,15 +25,10 @@ from poa.models import (
     UnidadMedida,
 )
 from poa.rules.states import PROGRAMMING
+from poa.rules.text import clave_key, folded
 from poa.selectors import access
 
 CLAVE_PREFIX = re.compile(r"[0-9][0-9.]*", re.ASCII)
-
-
-NO_PROGRAMMING = "sin"  # a unit whose programming nobody started: no Programacion row yet
-
-
-NO_PROGRAMMING_LABEL = "Sin programación"
 
 
 def programming_or_404(user, year, ramo, ue) -> Programacion:
@@ -56,6 +50,25 @@ def programming_metas(programacion):
         .prefetch_related("lineas_accion", "avances")
         .order_by("numero")
     )
+
+
+def empty_metas_warnings(programacion) -> list[str]:
+    """What to tell whoever sends or approves the programming before they do: metas with
+    nothing to achieve (meta anual 0 and nothing programmed), which the rules allow."""
+    empty = [
+        meta.numero
+        for meta in programming_metas(programacion)
+        if not meta.meta_anual and not any(p.programado for p in meta.avances.all())
+    ]
+    if not empty:
+        return []
+    metas = "La meta" if len(empty) == 1 else "Las metas"
+    numbers = ", ".join(str(numero) for numero in empty)
+    verb = "tiene" if len(empty) == 1 else "tienen"
+    return [
+        f"{metas} {numbers} {verb} meta anual 0 y nada programado en ningún trimestre: "
+        "confirme que así debe aprobarse."
+    ]
 
 
 def programming_events(programacion):
@@ -88,34 +101,24 @@ def pending_units_of_measure():
     )
 
 
-def _folded(text) -> str:
-    """Lower case without accents: "Promoción" and "PROMOCION" read the same."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def _clave_order(clave):
-    return tuple(int(part) if part.isdigit() else 0 for part in clave.split("."))
-
-
 def lineas_search(ejercicio_id, query, limit=20) -> list[LineaAccion]:
     """The líneas de acción of the year's plan matching every word of `query`: a code ("3.1")
     starts the clave, other words are in the nombre, without regard to accents or case; in
     the order of their claves."""
-    words = _folded(query).split()
+    words = folded(query).split()
     lineas = LineaAccion.objects.filter(ejercicio_id=ejercicio_id).only("pk", "clave", "nombre")
     found = [linea for linea in lineas if all(_matches(linea, word) for word in words)]
-    return sorted(found, key=lambda linea: _clave_order(linea.clave))[:limit]
+    return sorted(found, key=lambda linea: clave_key(linea.clave))[:limit]
 
 
 def _matches(linea, word) -> bool:
     if CLAVE_PREFIX.fullmatch(word):
         return linea.clave.startswith(word)
-    return word in _folded(linea.nombre)
+    return word in folded(linea.nombre)
 
 
 def units_with_programming(user, year):
-    """Every unit of the year the user may see with its programming's state (NO_PROGRAMMING
+    """Every unit of the year the user may see with its programming's state (PROGRAMMING.absent
     when it has none), its number of metas and its last event; the units that still have to
     program first."""
     events = ProgramacionEvent.objects.filter(
@@ -134,7 +137,7 @@ def units_with_programming(user, year):
         .filter(ramo__ejercicio__year=year)
         .select_related("ramo__ejercicio", "programa", "programacion")
         .annotate(
-            programming_state=Coalesce(F("programacion__state"), Value(NO_PROGRAMMING)),
+            programming_state=Coalesce(F("programacion__state"), Value(PROGRAMMING.absent.value)),
             pending_rank=Case(
                 When(programacion__isnull=True, then=0),
                 When(programacion__state=Programming.BORRADOR, then=1),

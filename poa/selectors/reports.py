@@ -230,9 +230,9 @@ def ramo_documents(reports, limit=12):
 PERIOD_REPORTS = "ejercicio__ramos__unidades__reports"
 
 
-def periods_with_counts():
-    """Every capture period with how many of its reports are in each state (n_borrador, …),
-    in one query plus one for the exceptions."""
+def periods_with_counts() -> list:
+    """Every capture period with how many of its reports are in each state (`counts`: one
+    line each, «2 en borrador»), in one query plus one for the exceptions."""
     by_state = {
         f"n_{state}": Count(
             PERIOD_REPORTS,
@@ -242,11 +242,16 @@ def periods_with_counts():
         )
         for state in State.values
     }
-    return (
+    periods = list(
         CapturePeriod.objects.select_related("ejercicio", "opened_by")
         .prefetch_related("exceptions__unidad_ejecutora", "exceptions__granted_by")
         .annotate(**by_state)
     )
+    for period in periods:
+        period.counts = [
+            state.counted(getattr(period, f"n_{state.value}")) for state in REPORT.states
+        ]
+    return periods
 
 
 # Metas and their modificaciones programáticas -----------------------------------------------

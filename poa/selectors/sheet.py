@@ -24,12 +24,12 @@ from poa.models import (
 )
 from poa.rules import figures, states
 from poa.rules.dates import quarter_end
-from poa.rules.states import REPORT
+from poa.rules.states import REPORT, State
+from poa.rules.text import clave_key
 from poa.selectors import access
 from poa.selectors.evidence import EvidenceFile, evidence_file
 
 FORM_CODE = "TMM-F004"
-NO_REPORT_LABEL = "Sin informe"
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class Row:
     numero: int
     codes: tuple[str, ...]
     descripcion: str
-    unidad: str
+    unidad_medida: str
     annual: Decimal
     programmed: tuple[Decimal, ...]
     # None where not captured, and for every quarter after the sheet's.
@@ -105,8 +105,7 @@ class Sheet:
     lineas: tuple[Code, ...]
     rows: tuple[Row, ...]
     signatures: tuple[Signature, ...]
-    report_state: str | None
-    report_state_label: str
+    state: State  # of its report (the absent one of REPORT when the quarter has none)
     warnings: tuple[SheetWarning, ...]
     form_code: str = FORM_CODE
     # The report and the event of its authorization in force: an authorized sheet is rendered
@@ -203,8 +202,7 @@ def _sheet(unit, metas, report, quarter):
         lineas=_lineas(metas),
         rows=rows,
         signatures=_signatures(unit, report),
-        report_state=report.state if report else None,
-        report_state_label=report.get_state_display() if report else NO_REPORT_LABEL,
+        state=REPORT.state(report.state if report else None),
         warnings=tuple(
             SheetWarning(row.numero, message) for row in rows for message in row.figures.warnings
         ),
@@ -213,14 +211,9 @@ def _sheet(unit, metas, report, quarter):
     )
 
 
-def _clave_key(clave):
-    """4.10.1 sorts after 4.6.1."""
-    return tuple(int(part) for part in clave.split(".") if part.isdigit())
-
-
 def _lineas(metas):
     lineas = {linea.pk: linea for meta in metas for linea in meta.lineas_accion.all()}
-    ordered = sorted(lineas.values(), key=lambda linea: _clave_key(linea.clave))
+    ordered = sorted(lineas.values(), key=lambda linea: clave_key(linea.clave))
     return tuple(Code(linea.clave, linea.nombre) for linea in ordered)
 
 
@@ -233,14 +226,14 @@ def _row(meta, quarter, authorized_at):
     if planned is not meta:
         programmed = planned.programmed
     series = (programmed, achieved, observations)
-    codes = sorted((linea.clave for linea in meta.lineas_accion.all()), key=_clave_key)
+    codes = sorted((linea.clave for linea in meta.lineas_accion.all()), key=clave_key)
     notes = [observations[quarter - 1], version.note if version else ""]
     return Row(
         meta_id=meta.pk,
         numero=meta.numero,
         codes=tuple(codes),
         descripcion=planned.descripcion,
-        unidad=planned.unidad_medida.nombre,
+        unidad_medida=planned.unidad_medida.nombre,
         annual=planned.meta_anual,
         programmed=tuple(programmed),
         # Quarters after the sheet's print P and an empty A.

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from poa.models import CapturePeriod, Meta, QuarterlyProgress, Report
 from poa.rules import figures
+from poa.rules.states import REPORT
 from poa.selectors import access
 from poa.selectors.locks import CaptureWindow, capture_windows
 from poa.selectors.reports import since_last_step
@@ -108,7 +109,7 @@ class UnitRow:
 
     @property
     def state_label(self) -> str:
-        return self.report.get_state_display() if self.report else "Sin informe"
+        return REPORT.state(self.report.state if self.report else None).label
 
     @property
     def deadline(self):
@@ -116,7 +117,7 @@ class UnitRow:
 
     @property
     def sent(self) -> bool:
-        return self.report is not None and self.report.state != Report.State.BORRADOR
+        return self.report is not None and not self.report.machine_state.draft
 
     @property
     def days_late(self) -> int:

@@ -25,6 +25,7 @@ from poa.rules.capture import (
     validate_imported_progress,
 )
 from poa.rules.states import REPORT, WorkflowError
+from poa.rules.text import as_int
 from poa.selectors import access, history
 from poa.selectors.locks import (
     correction_needs_reason,
@@ -72,7 +73,7 @@ def capture_save(*, report, user, version, rows, send=False) -> CaptureResult:
         reason = lock_reason(report)
         if reason:
             raise WorkflowError(reason)
-        version = _as_int(version)
+        version = as_int(version)
         if version != report.version:
             raise StaleVersionError(history.changes_since(report, version))
         changed = _apply_rows(_progresses_for(report, rows), rows, sending=send)
@@ -107,20 +108,12 @@ def _store_progresses(progresses, user, *, reason):
         bulk_create_with_history(new, QuarterlyProgress, **options)
 
 
-def _as_int(value):
-    """A number from a form field; -1 for anything else (no report or meta has it)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
-
-
 def _progresses_for(report, rows):
     """The quarter's row of each meta; a meta missing its row gets one (nothing programmed)."""
     metas = {
         meta.pk: meta
         for meta in Meta.objects.filter(
-            unidad_ejecutora_id=report.unidad_ejecutora_id, pk__in=[_as_int(k) for k in rows]
+            unidad_ejecutora_id=report.unidad_ejecutora_id, pk__in=[as_int(k) for k in rows]
         ).select_related("unidad_medida")
     }
     if len(metas) != len(rows):

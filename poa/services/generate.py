@@ -246,7 +246,7 @@ class _Builder:
         self.planeacion = self.account(PLANEACION_USERNAME, "Planeación", "Sintética")
         self.planeacion.groups.add(Group.objects.get_or_create(name=access.PLANEACION_GROUP)[0])
         self.lineas = self.plan_lines()
-        self.unidades = self.units_of_measure()
+        self.measures = self.units_of_measure()
         claves = sorted(rng.sample(range(10, 100) if n_ramos <= 45 else range(100, 1000), n_ramos))
         for clave, (prefix, topic) in zip(claves, self.ramo_subjects(n_ramos), strict=True):
             self.ramo(str(clave), prefix, topic, n_ues)
@@ -268,15 +268,15 @@ class _Builder:
 
     def units_of_measure(self) -> dict[str, UnidadMedida]:
         """The catalog's units of measure, adding those the generator needs and lacks."""
-        unidades = {}
-        for nombre, decimals in data.UNIDADES:
-            unidad, _ = UnidadMedida.objects.get_or_create(
+        measures = {}
+        for nombre, decimals in data.UNITS_OF_MEASURE:
+            measure, _ = UnidadMedida.objects.get_or_create(
                 nombre=nombre, defaults={"admite_decimales": decimals}
             )
-            if not unidad.aceptada:
-                programming.unit_accept(unidad=unidad, user=self.planeacion)
-            unidades[nombre] = unidad
-        return unidades
+            if not measure.aceptada:
+                programming.measure_accept(measure=measure, user=self.planeacion)
+            measures[nombre] = measure
+        return measures
 
     def ramo_subjects(self, n):
         topics = self.rng.sample(data.TOPICS, len(data.TOPICS))
@@ -418,7 +418,7 @@ class _Builder:
                     key=f"nueva-{i}",
                     numero=str(first + i),
                     descripcion=descripcion,
-                    unidad_medida=self.unidades[template.unidad],
+                    unidad_medida=self.measures[template.unidad_medida],
                     lineas=self.lines_for(template, unit.topic),
                     meta_anual=str(annual),
                     programado=[str(p) for p in programmed],
@@ -443,7 +443,7 @@ class _Builder:
             return sum(template.programado), list(template.programado)
         low, high = template.annual
         season = self.rng.choice(data.SEASONS)
-        if not self.unidades[template.unidad].admite_decimales:
+        if not self.measures[template.unidad_medida].admite_decimales:
             annual = self.rng.randint(low, high)
             return annual, figures.split_evenly(annual, season)
         cents = self.rng.randint(low * 100, high * 100)

@@ -266,7 +266,7 @@ class MetaTemplate:
     """A kind of meta: its unit of measure, its description ({topic} is the ramo's subject in
     lower case), and either fixed quarterly figures or a range for the annual target."""
 
-    unidad: str
+    unidad_medida: str
     descripcion: str
     programado: tuple = ()  # fixed P per quarter, e.g. (13, 13, 13, 13)
     annual: tuple = ()  # (lowest, highest) annual target when not fixed
@@ -274,7 +274,7 @@ class MetaTemplate:
 
 
 # Units of measure the generator uses: (nombre, admite decimales). Existing ones are reused.
-UNIDADES = (
+UNITS_OF_MEASURE = (
     ("INFORME", False),
     ("NÓMINA", False),
     ("SESIÓN", False),

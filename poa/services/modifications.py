@@ -67,9 +67,9 @@ def validate_change(
         ejercicio_id=meta.unidad_ejecutora.ramo.ejercicio_id,
         unidad_ejecutora=meta.unidad_ejecutora,
     )
-    unit_error = _unit_error(meta, change.unidad_medida, achieved)
-    if unit_error:
-        errors["unidad_medida"] = unit_error
+    measure_error = _measure_error(meta, change.unidad_medida, achieved)
+    if measure_error:
+        errors["unidad_medida"] = measure_error
     authorized = authorized_quarters(meta) if authorized is None else authorized
     for quarter in sorted(authorized):
         _check_authorized_quarter(quarter, change, programmed, errors)
@@ -86,12 +86,12 @@ def validate_change(
     return clean, {}
 
 
-def _unit_error(meta, unidad, achieved):
-    if unidad is None or unidad.pk == meta.unidad_medida_id:
+def _measure_error(meta, measure, achieved):
+    if measure is None or measure.pk == meta.unidad_medida_id:
         return None
-    if not unidad.aceptada:
+    if not measure.aceptada:
         return "Elija una unidad de medida del catálogo aceptado por planeación."
-    if unidad.admite_decimales:
+    if measure.admite_decimales:
         return None
     fractional = [
         figures.QUARTER_LABELS[q]
@@ -100,7 +100,7 @@ def _unit_error(meta, unidad, achieved):
     ]
     if fractional:
         return (
-            f"Lo alcanzado en {', '.join(fractional)} tiene decimales y la unidad «{unidad}» "
+            f"Lo alcanzado en {', '.join(fractional)} tiene decimales y la unidad «{measure}» "
             "solo admite números enteros."
         )
     return None

@@ -24,6 +24,7 @@ from poa.models import (
 )
 from poa.rules import figures
 from poa.rules.states import PROGRAMMING, WorkflowError
+from poa.rules.text import as_int
 from poa.selectors import access
 from poa.selectors.locks import programming_lock_reason
 from poa.services.transitions import Flow, transition_run
@@ -125,16 +126,16 @@ def validate_plan_row(row: PlanRow, *, ejercicio_id, unidad_ejecutora) -> tuple[
         errors["descripcion"] = "Escriba la descripción de la meta."
     elif len(descripcion) > MAX_DESCRIPCION:
         errors["descripcion"] = f"La descripción admite como máximo {MAX_DESCRIPCION:,} caracteres."
-    unidad = row.unidad_medida
-    if unidad is None:
+    measure = row.unidad_medida
+    if measure is None:
         errors["unidad_medida"] = "Elija la unidad de medida."
-    elif not unidad.aceptada and unidad.propuesta_por_id != unidad_ejecutora.pk:
+    elif not measure.aceptada and measure.propuesta_por_id != unidad_ejecutora.pk:
         errors["unidad_medida"] = "Esa unidad de medida aún no está aceptada por planeación."
     if any(linea.ejercicio_id != ejercicio_id for linea in row.lineas):
         errors["lineas"] = "Use solo líneas de acción del plan de este ejercicio."
     rules = {
-        "whole_only": unidad is not None and not unidad.admite_decimales,
-        "unidad": unidad.nombre if unidad else "",
+        "whole_only": measure is not None and not measure.admite_decimales,
+        "measure": measure.nombre if measure else "",
     }
     annual = _figure(row.meta_anual, "meta_anual", errors, rules, required=ANNUAL_REQUIRED)
     programmed = [
@@ -147,7 +148,7 @@ def validate_plan_row(row: PlanRow, *, ejercicio_id, unidad_ejecutora) -> tuple[
     if errors:
         return None, errors
     clean = CleanRow(
-        row.meta_id, int(numero), descripcion, unidad, list(row.lineas), annual, programmed
+        row.meta_id, int(numero), descripcion, measure, list(row.lineas), annual, programmed
     )
     return clean, {}
 
@@ -192,7 +193,7 @@ def programming_save(*, programacion, user, version, rows, send=False) -> PlanSa
         reason = programming_lock_reason(programacion)
         if reason:
             raise WorkflowError(reason)
-        if _as_int(version) != programacion.version:
+        if as_int(version) != programacion.version:
             raise StaleProgrammingError()
         metas = {meta.pk: meta for meta in ue.metas.prefetch_related("lineas_accion", "avances")}
         clean = _clean_rows(rows, metas, ue, sending=send)
@@ -213,11 +214,20 @@ def _locked_programming(programacion) -> Programacion:
     )
 
 
-def _as_int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
+def programming_edited(*, unidad_ejecutora, user, reason="Corrección en administración"):
+    """A meta of the unit's draft programming was changed outside its screen (the admin, where
+    metas_lock_reason allowed it): the programming's version moves on, so a screen opened
+    before refuses to overwrite the change."""
+    with transaction.atomic():
+        programacion = _locked_programming(programming_of(unidad_ejecutora))
+        reason_locked = programming_lock_reason(programacion)
+        if reason_locked:
+            raise WorkflowError(reason_locked)
+        programacion.version += 1
+        programacion._history_user = user
+        programacion._change_reason = reason
+        programacion.save(update_fields=["version", "updated_at"])
+    return programacion
 
 
 def _clean_rows(rows, metas, ue, *, sending=False):
@@ -340,6 +350,12 @@ def _check_sendable(programacion):
         )
 
 
+def programming_mark_ready(*, programacion, user, comment="") -> ProgramacionEvent:
+    """A capturista tells the head of the unit that the metas are ready (BORRADOR stays
+    BORRADOR): only a programming that could be sent as it is."""
+    return _run(programacion, user, Action.READY, comment)
+
+
 def programming_return(*, programacion, user, comment="") -> ProgramacionEvent:
     """ENVIADA → BORRADOR by planeación, with what the unit must correct."""
     return _run(programacion, user, Action.RETURN, comment)
@@ -352,7 +368,7 @@ def programming_approve(*, programacion, user, comment="") -> ProgramacionEvent:
 
 
 def _check_approvable(programacion):
-    _check_units_accepted(programacion)
+    _check_measures_accepted(programacion)
     _check_sendable(programacion)
 
 
@@ -361,11 +377,11 @@ def _record_first_versions(programacion, event, user):
     first_versions(metas, user=user, when=event.created_at)
 
 
-def _check_units_accepted(programacion):
+def _check_measures_accepted(programacion):
     pending = UnidadMedida.objects.filter(
         metas__unidad_ejecutora=programacion.unidad_ejecutora, aceptada=False
     ).distinct()
-    names = ", ".join(f"«{unidad}»" for unidad in pending)
+    names = ", ".join(f"«{measure}»" for measure in pending)
     if names:
         raise WorkflowError(
             f"Acepte primero las unidades de medida propuestas por la unidad: {names}."
@@ -375,7 +391,7 @@ def _check_units_accepted(programacion):
 # Units of measure proposed by a unit ----------------------------------------------------------
 
 
-def unit_propose(*, unidad_ejecutora, user, nombre, admite_decimales=False) -> UnidadMedida:
+def measure_propose(*, unidad_ejecutora, user, nombre, admite_decimales=False) -> UnidadMedida:
     """A unit drafting its programming proposes a unit of measure the catalog lacks; it can
     use it at once, and planeación accepts it before approving the programming."""
     if not access.can_capture(user, unidad_ejecutora):
@@ -396,13 +412,13 @@ def unit_propose(*, unidad_ejecutora, user, nombre, admite_decimales=False) -> U
     )
 
 
-def unit_accept(*, unidad, user) -> UnidadMedida:
+def measure_accept(*, measure, user) -> UnidadMedida:
     """Planeación adds a proposed unit of measure to the catalog."""
     if not access.is_planeacion(user):
         raise PermissionDenied("Solo planeación acepta unidades de medida.")
-    unidad.aceptada = True
-    unidad.save(update_fields=["aceptada"])
-    return unidad
+    measure.aceptada = True
+    measure.save(update_fields=["aceptada"])
+    return measure
 
 
 # A year loaded from an Excel workbook (poa.services.imports)
@@ -492,6 +508,7 @@ FLOW = Flow(
     event=lambda programacion, **fields: ProgramacionEvent(programacion=programacion, **fields),
     checks={
         Action.SEND: _check_sendable,
+        Action.READY: _check_sendable,
         Action.APPROVE: _check_approvable,
         Action.LOAD: _check_approvable,
     },

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from poa.models import Ejercicio, Meta, Modificacion, Programacion, Ramo, Report, UnidadEjecutora
 from poa.rules import figures
-from poa.selectors.programming import NO_PROGRAMMING, NO_PROGRAMMING_LABEL
+from poa.rules.states import PROGRAMMING, REPORT
 
 # A placeholder, not a help text under the field: the filters' fields stay aligned in one row.
 UNIT_SEARCH = forms.TextInput(attrs={"placeholder": "Clave o nombre, p. ej. 102"})
@@ -54,7 +54,7 @@ class ProgrammingFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
         label="Programación",
         field_name="programming_state",
-        choices=[(NO_PROGRAMMING, NO_PROGRAMMING_LABEL), *Programacion.State.choices],
+        choices=[(PROGRAMMING.absent.value, PROGRAMMING.absent.label), *Programacion.State.choices],
         empty_label="Todas",
     )
     unidad = django_filters.CharFilter(
@@ -96,7 +96,7 @@ class TrackingFilter(django_filters.FilterSet):
     )
     estado = django_filters.ChoiceFilter(
         label="Estado del informe",
-        choices=[("sin", "Sin informe"), *Report.State.choices],
+        choices=[(REPORT.absent.value, REPORT.absent.label), *Report.State.choices],
         empty_label="Todos",
         method="filter_estado",
     )
@@ -128,7 +128,7 @@ class TrackingFilter(django_filters.FilterSet):
 
     def filter_estado(self, queryset, name, value):
         reports = Report.objects.filter(quarter=self.quarter)
-        if value == "sin":
+        if value == REPORT.absent.value:
             return queryset.exclude(unidad_ejecutora__reports__in=reports)
         units = reports.filter(state=value).values("unidad_ejecutora")
         return queryset.filter(unidad_ejecutora__in=units)

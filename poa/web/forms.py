@@ -506,7 +506,7 @@ def _meta_initial(meta):
     }
 
 
-class UnitProposeForm(forms.Form):
+class MeasureProposeForm(forms.Form):
     """A unit of measure the catalog lacks, proposed from the programming screen."""
 
     nombre = forms.CharField(

@@ -7,11 +7,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django_tables2 import RequestConfig
 
-from poa.models import Modificacion, Programacion, ProgramacionEvent, Report, UnidadEjecutora
+from poa.models import Modificacion, ProgramacionEvent, Report, UnidadEjecutora
 from poa.rules import figures
 from poa.rules.localtime import short_datetime
+from poa.rules.states import PROGRAMMING
 from poa.selectors.access import signer_name
-from poa.selectors.programming import NO_PROGRAMMING, NO_PROGRAMMING_LABEL
 
 PER_PAGE = 25
 PER_PAGE_CHOICES = (10, 25, 50, 100)
@@ -33,6 +33,11 @@ def configure(request, table, per_page=PER_PAGE):
     except EmptyPage:
         table.page = table.paginator.page(table.paginator.num_pages)
     return table
+
+
+def state_badge(state):
+    """The badge of a workflow's State, as every page shows it."""
+    return render_to_string("_state_badge.html", {"state": state, "big": True})
 
 
 class ReportTable(tables.Table):
@@ -68,7 +73,7 @@ class ReportTable(tables.Table):
         return f"{value.ramo.clave}-{value.clave} {value.nombre}"
 
     def render_state(self, record):
-        return render_to_string("review/_state_badge.html", {"report": record})
+        return state_badge(record.machine_state)
 
     def render_link(self, record):
         return format_html(
@@ -92,9 +97,6 @@ class ReportListTable(ReportTable):
             record.url("poa:sheet"),
             record.url("poa:sheet-pdf"),
         )
-
-
-PROGRAMMING_LABELS = {NO_PROGRAMMING: NO_PROGRAMMING_LABEL, **dict(Programacion.State.choices)}
 
 
 class ProgrammingTable(tables.Table):
@@ -129,8 +131,7 @@ class ProgrammingTable(tables.Table):
         return f"{record.ramo.clave}-{record.clave} {record.nombre}"
 
     def render_state(self, value):
-        context = {"state": value, "label": PROGRAMMING_LABELS.get(value, value)}
-        return render_to_string("programming/_state_badge.html", context)
+        return state_badge(PROGRAMMING.state(value))
 
     def render_n_metas(self, value):
         return figures.format_figure(value)
@@ -266,7 +267,7 @@ class UnitTrackingTable(TrackingTable):
     def render_state(self, record):
         if record.report is None:
             return record.state_label
-        return render_to_string("review/_state_badge.html", {"report": record.report})
+        return state_badge(record.report.machine_state)
 
     def render_days_late(self, value):
         return (
@@ -346,7 +347,7 @@ class ModificacionTable(tables.Table):
         return f"{value.ramo.clave}-{value.clave} {value.nombre}"
 
     def render_state(self, record):
-        return render_to_string("planning/_modification_state.html", {"modificacion": record})
+        return state_badge(record.machine_state)
 
     def render_requested_by(self, value):
         return signer_name(value)

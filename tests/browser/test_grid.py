@@ -45,7 +45,7 @@ UNITS = [(True, "EMPRESA"), (False, "HORA")]
 def server_reading(text, whole_only, unidad):
     """[hundredths or None, message or None], as parse_figure reads `text`."""
     try:
-        value = figures.parse_figure(text, whole_only=whole_only, unidad=unidad)
+        value = figures.parse_figure(text, whole_only=whole_only, measure=unidad)
     except figures.FigureError as error:
         return [None, str(error)]
     return [None if value is None else str(int(value * 100)), None]

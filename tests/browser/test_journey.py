@@ -141,8 +141,9 @@ def test_quarter_of_201_from_capture_to_authorized_pdf(journey):
     # The head of the unit sends it, signing ELABORÓ
     head = journey.as_user("aaron.alvarez")
     head.goto(grid_url)
-    head.once("dialog", lambda dialog: dialog.accept())
-    head.get_by_role("button", name="Enviar (firmar ELABORÓ)").click()
+    modal = confirm_transition(head, "Enviar (firmar ELABORÓ)")
+    expect(modal).to_contain_text("Se guardarán las cifras.")
+    modal.get_by_role("button", name="Sí, enviar y firmar ELABORÓ").click()
     expect(head).to_have_url(report_url)
     expect(head.locator(".state-badge")).to_have_text("Enviado")
     assert report_state() == Report.State.ENVIADO
@@ -177,8 +178,8 @@ def test_quarter_of_201_from_capture_to_authorized_pdf(journey):
 
     # The head sends again, the program head reviews, the ramo head authorizes
     head.goto(grid_url)
-    head.once("dialog", lambda dialog: dialog.accept())
-    head.get_by_role("button", name="Enviar (firmar ELABORÓ)").click()
+    modal = confirm_transition(head, "Enviar (firmar ELABORÓ)")
+    modal.get_by_role("button", name="Sí, enviar y firmar ELABORÓ").click()
     expect(head.locator(".state-badge")).to_have_text("Enviado")
     confirm_transition(head, "Revisar (firmar REVISÓ)")
     head.get_by_role("button", name="Sí, revisar y firmar REVISÓ").click()
@@ -236,10 +237,10 @@ def test_signer_reads_the_figures_and_the_variance_of_305_before_reviewing(journ
     expect(capturista.get_by_text("Se guardaron las cifras de 8 metas.")).to_be_visible()
 
     # ... and tells the head the capture is ready
-    capturista.get_by_role("link", name="Avisar al responsable: captura lista").click()
-    expect(capturista.locator("h1")).to_have_text("Avisar al responsable: captura lista")
-    assert capturista.locator(".confirmation-table").count() == 0
-    capturista.get_by_role("button", name="Sí, avisar al responsable").click()
+    modal = confirm_transition(capturista, "Avisar al responsable: captura lista")
+    expect(modal.locator(".modal-title")).to_have_text("Avisar al responsable: captura lista")
+    assert modal.locator(".confirmation-table").count() == 0
+    modal.get_by_role("button", name="Sí, avisar al responsable").click()
     expect(capturista).to_have_url(report_url)
     expect(
         capturista.get_by_text("Se avisó al responsable de la unidad que la captura está lista.")

@@ -133,9 +133,9 @@ def test_a_new_unit_drafts_sends_is_returned_and_gets_approved(journey):
     second.get_by_label("P Oct-Dic", exact=True).fill("3")
     expect(second.locator('[data-role="sum"]')).to_have_text("Suma: 12 de 12")
 
-    # ... and sends, confirming
-    head.once("dialog", lambda dialog: dialog.accept())
-    head.get_by_role("button", name=SEND.label).click()
+    # ... and sends, confirming in the same window as every transition
+    modal = confirm_transition(head, SEND.label)
+    modal.get_by_role("button", name=SEND.confirm).click()
     expect(head.get_by_text(SEND.done)).to_be_visible()
     expect(head.locator(".programming-state-enviada").first).to_be_visible()
     journey.shot(head, "enviada")
@@ -172,8 +172,8 @@ def test_a_new_unit_drafts_sends_is_returned_and_gets_approved(journey):
     third.get_by_label("Quitar esta meta").check()
     expect(third).to_have_class(re.compile("plan-row-deleted"))
     shot_whole(journey, head, "corrigiendo")
-    head.once("dialog", lambda dialog: dialog.accept())
-    head.get_by_role("button", name=SEND.label).click()
+    modal = confirm_transition(head, SEND.label)
+    modal.get_by_role("button", name=SEND.confirm).click()
     expect(head.get_by_text(SEND.done)).to_be_visible()
 
     # Planeación accepts the unit of measure and approves

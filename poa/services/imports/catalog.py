@@ -26,11 +26,11 @@ from poa.models import (
 from poa.services import programming
 from poa.services.imports.cells import (
     clave_key,
+    measure_key,
     name,
     nombre_key,
     ramo_clave_key,
     text,
-    unidad_key,
     yes_no,
 )
 
@@ -121,41 +121,41 @@ def load_personas(run):
 
 
 def load_unidades_medida(run):
-    for row in run.rows(UNIDADES_MEDIDA, unidad_key, lambda key: f"La unidad de medida «{key}»"):
+    for row in run.rows(UNIDADES_MEDIDA, measure_key, lambda key: f"La unidad de medida «{key}»"):
         nombre, decimals = nombre_key(row), yes_no(row.values["admite_decimales"])
         if not nombre:
             run.error(UNIDADES_MEDIDA, row, "nombre", "Escriba el nombre de la unidad.")
         if decimals is None:
             run.error(UNIDADES_MEDIDA, row, "admite_decimales", "Escriba Sí o No.")
-        unidad = (
+        measure = (
             _unidad_medida(run, row, nombre, decimals) if nombre and decimals is not None else None
         )
-        run.remember(UNIDADES_MEDIDA, nombre.casefold(), unidad)
+        run.remember(UNIDADES_MEDIDA, nombre.casefold(), measure)
 
 
 def _unidad_medida(run, row, nombre, decimals):
-    unidad = UnidadMedida.objects.filter(nombre__iexact=nombre).first()
+    measure = UnidadMedida.objects.filter(nombre__iexact=nombre).first()
     counts = run.counts[UNIDADES_MEDIDA.name]
-    if unidad is None:
+    if measure is None:
         values = {"admite_decimales": decimals, "aceptada": True}
         columns = {"nombre": "nombre", "admite_decimales": "admite_decimales"}
         return run.upsert(UNIDADES_MEDIDA, row, UnidadMedida, {"nombre": nombre}, values, columns)
-    if unidad.admite_decimales != decimals:
-        now = "admite" if unidad.admite_decimales else "no admite"
+    if measure.admite_decimales != decimals:
+        now = "admite" if measure.admite_decimales else "no admite"
         run.error(
             UNIDADES_MEDIDA,
             row,
             "admite_decimales",
-            f"La unidad de medida «{unidad}» ya existe y {now} decimales; la comparten todos "
+            f"La unidad de medida «{measure}» ya existe y {now} decimales; la comparten todos "
             "los ejercicios, así que no cambia desde un libro.",
         )
         return None
-    if not unidad.aceptada:
+    if not measure.aceptada:
         # Proposed by a unit: planeación listing it in its workbook accepts it.
         counts.updated += 1
-        return programming.unit_accept(unidad=unidad, user=run.user)
+        return programming.measure_accept(measure=measure, user=run.user)
     counts.unchanged += 1
-    return unidad
+    return measure
 
 
 def load_lineas(run):

@@ -63,7 +63,7 @@ def nombre_key(row):
     return name(row.values["nombre"])
 
 
-def unidad_key(row):
+def measure_key(row):
     return name(row.values["nombre"]).casefold()
 
 

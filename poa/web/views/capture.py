@@ -27,7 +27,7 @@ from poa.selectors.grid import CaptureRow, capture_rows, capture_rows_at_version
 from poa.selectors.locks import capture_window, evidence_lock_reason, lock_reason
 from poa.selectors.reports import report_or_404, since_of
 from poa.services.capture import capture_save
-from poa.web.forms import CaptureRowForm, VersionForm
+from poa.web.forms import CaptureRowForm, TransitionForm, VersionForm
 from poa.web.views.evidence import upload_context
 
 Action = ReportEvent.Action
@@ -107,6 +107,7 @@ def _render(request, report, grid, *, stale=None, status=200):
         "can_send": REPORT.transition(Action.SEND) in transitions,
         "ready": REPORT.transition(Action.READY),
         "can_notify": REPORT.transition(Action.READY) in transitions,
+        "ready_form": TransitionForm(transition=REPORT.transition(Action.READY)),
         "since": since_of(report),
         "version": report.version,
         "stale": stale,

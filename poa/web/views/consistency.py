@@ -12,8 +12,8 @@ from poa.documents.exports import export_response
 from poa.models import Ejercicio
 from poa.rules import figures
 from poa.selectors import consistency
+from poa.web.decorators import planeacion_required
 from poa.web.tables import configure
-from poa.web.views.periods import planeacion_required
 
 
 class ConsistencyFilterForm(forms.Form):

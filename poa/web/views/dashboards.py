@@ -5,9 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
-from poa.models import CapturePeriod
+from poa.models import CapturePeriod, ModificacionEvent
 from poa.rules import figures
-from poa.rules.states import MODIFICATION
+from poa.rules.states import MODIFICATION, REPORT
 from poa.selectors import access, tracking
 from poa.selectors.metas import pending_modifications
 from poa.selectors.programming import programming_tasks
@@ -29,7 +29,9 @@ def home(request):
     context["overview"] = overview
     if context["is_planeacion"]:
         context["modifications"] = pending_modifications(user)
-        context["modification_task"] = MODIFICATION.transition("approve").task
+        context["modification_task"] = MODIFICATION.transition(
+            ModificacionEvent.Action.APPROVE
+        ).task
         context["table"] = configure(request, ReportTable(open_period_reports()))
         context["open_periods"] = CapturePeriod.objects.filter(closed_at__isnull=True).exists()
         context["attention"] = _attention(overview) if overview else []
@@ -53,19 +55,19 @@ def _attention(overview):
             "Unidades sin enviar su informe",
             [f"{unit(row)} ({row.progress.capture_label})" for row in overview.not_sent],
             "Todas las unidades enviaron su informe.",
-            "nivel=ue&estado=borrador",
+            f"nivel=ue&estado={REPORT.initial.value}",
         ),
         (
             "Con la captura vencida",
             [f"{unit(row)}: {row.days_late} días" for row in overview.late],
             "Ninguna unidad está atrasada.",
-            "nivel=ue&estado=borrador",
+            f"nivel=ue&estado={REPORT.initial.value}",
         ),
         (
             "Devueltos a la unidad",
             [f"{unit(row)}: «{event.comment}»" for row, event in overview.returned],
             "No hay informes devueltos pendientes.",
-            "nivel=ue&estado=borrador",
+            f"nivel=ue&estado={REPORT.initial.value}",
         ),
         (
             "Metas en rojo",

@@ -5,26 +5,19 @@ poa.imports.uploads."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from poa.documents import yearbook
+from poa.documents.exports import attachment
 from poa.services import imports
 from poa.services.imports import book, uploads
+from poa.web.decorators import planeacion_required
 from poa.web.forms import YearExportForm, YearImportForm
-from poa.web.views.periods import planeacion_required
 
 PENDING = "poa_excel_import"  # session key: the upload waiting for confirmation
 ERRORS_PER_PAGE = 50
 MULTIPART_MARGIN = 64 * 1024  # the form's other fields and the multipart boundaries
-
-
-def _download(document):
-    filename, mimetype, content = document
-    response = HttpResponse(content, content_type=mimetype)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @planeacion_required
@@ -73,12 +66,12 @@ def excel_download(request):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("poa:excel")
     data = form.cleaned_data
-    return _download(yearbook.render_year(data["ejercicio"], with_progress=data["avance"]))
+    return attachment(yearbook.render_year(data["ejercicio"], with_progress=data["avance"]))
 
 
 @planeacion_required
 def excel_template(request):
-    return _download(yearbook.render_template())
+    return attachment(yearbook.render_template())
 
 
 @planeacion_required

@@ -24,24 +24,11 @@ from poa.selectors.metas import (
 from poa.services import modifications as services
 from poa.services import programming
 from poa.services.versions import modification_changes
+from poa.web.decorators import planeacion_required
 from poa.web.filters import ModificacionFilter
 from poa.web.forms import ModificationRequestForm, TransitionForm
 from poa.web.tables import ModificacionTable, configure
 from poa.web.views.evidence import meta_evidence_quarters, upload_context
-
-
-def planeacion_required(view):
-    """Pages of planeación alone; everyone else gets 403."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not access.is_planeacion(request.user):
-            raise PermissionDenied("Solo planeación tiene acceso a esta página.")
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__, wrapped.__doc__ = view.__name__, view.__doc__
-    return wrapped
-
 
 # The meta and the unit's request --------------------------------------------------------------
 

@@ -2,8 +2,6 @@
 later deadlines for a single unit."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -11,23 +9,10 @@ from django.views.decorators.http import require_POST
 from poa.models import CapturePeriod
 from poa.rules.localtime import short_datetime
 from poa.rules.states import WorkflowError
-from poa.selectors import access
 from poa.selectors.reports import periods_with_counts
 from poa.services import periods as services
+from poa.web.decorators import planeacion_required
 from poa.web.forms import ExceptionGrantForm, PeriodOpenForm
-
-
-def planeacion_required(view):
-    """Only planeación manages periods; everyone else gets 403."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not access.is_planeacion(request.user):
-            raise PermissionDenied("Solo planeación administra los periodos de captura.")
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__, wrapped.__doc__ = view.__name__, view.__doc__
-    return wrapped
 
 
 @planeacion_required

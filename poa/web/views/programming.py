@@ -18,6 +18,7 @@ from poa.rules.states import PROGRAMMING, WorkflowError
 from poa.selectors import access
 from poa.selectors.locks import programming_lock_reason
 from poa.selectors.programming import (
+    empty_metas_warnings,
     lineas_search,
     pending_units_of_measure,
     programming_events,
@@ -29,7 +30,7 @@ from poa.selectors.programming import (
 )
 from poa.services import programming as services
 from poa.web.filters import ProgrammingFilter
-from poa.web.forms import ROW_KEY, PlanRowForm, TransitionForm, UnitProposeForm, VersionForm
+from poa.web.forms import ROW_KEY, MeasureProposeForm, PlanRowForm, TransitionForm, VersionForm
 from poa.web.tables import ProgrammingTable, configure
 
 Action = ProgramacionEvent.Action
@@ -72,7 +73,7 @@ def _render(request, programacion, rows, *, stale=None, status=200):
     lock = _lock(user, programacion)
     events = list(programming_events(programacion))
     transitions = access.allowed_transitions(user, programacion, PROGRAMMING)
-    drafting = programacion.state == programacion.State.BORRADOR
+    drafting = programacion.machine_state.draft
     context = {
         "programacion": programacion,
         "ue": ue,
@@ -87,11 +88,12 @@ def _render(request, programacion, rows, *, stale=None, status=200):
         "send": SEND,
         "can_send": lock is None and SEND in transitions,
         "transitions": [(t, TransitionForm(transition=t)) for t in transitions if t != SEND],
+        "warnings": empty_metas_warnings(programacion),
         "events": events,
         "returned": programming_returned(events) if drafting else None,
         "version": programacion.version,
         "stale": stale,
-        "propose_form": UnitProposeForm(),
+        "propose_form": MeasureProposeForm(),
         "quarters": list(figures.QUARTER_LABELS.items()),
         "suggested_numero": services.suggested_numero(ue),
         "figure_messages": figures.FIGURE_MESSAGES,
@@ -217,17 +219,17 @@ def lineas(request, year, ramo, ue):
 
 @login_required
 @require_POST
-def unit_propose(request, year, ramo, ue):
+def measure_propose(request, year, ramo, ue):
     """A unit drafting its programming proposes a unit of measure; answers JSON to the
     screen's script and redirects otherwise."""
     programacion = programming_or_404(request.user, year, ramo, ue)
     if not access.can_capture(request.user, programacion.unidad_ejecutora):
         raise PermissionDenied("No programa las metas de esta unidad ejecutora.")
-    form = UnitProposeForm(request.POST)
-    unidad, error = None, programming_lock_reason(programacion)
+    form = MeasureProposeForm(request.POST)
+    measure, error = None, programming_lock_reason(programacion)
     if error is None and form.is_valid():
         try:
-            unidad = services.unit_propose(
+            measure = services.measure_propose(
                 unidad_ejecutora=programacion.unidad_ejecutora,
                 user=request.user,
                 nombre=form.cleaned_data["nombre"],
@@ -237,43 +239,43 @@ def unit_propose(request, year, ramo, ue):
             error = str(refusal)
     elif error is None:
         error = next(iter(form.errors.values()))[0]
-    return _proposal_response(request, programacion, unidad, error)
+    return _proposal_response(request, programacion, measure, error)
 
 
-def _proposal_response(request, programacion, unidad, error):
+def _proposal_response(request, programacion, measure, error):
     if "application/json" in request.headers.get("Accept", ""):
         if error:
             return JsonResponse({"error": error}, status=400)
         return JsonResponse(
             {
-                "id": unidad.pk,
-                "nombre": unidad.nombre,
-                "admite_decimales": unidad.admite_decimales,
-                "message": _proposed_message(unidad),
+                "id": measure.pk,
+                "nombre": measure.nombre,
+                "admite_decimales": measure.admite_decimales,
+                "message": _proposed_message(measure),
             }
         )
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, _proposed_message(unidad))
+        messages.success(request, _proposed_message(measure))
     return redirect(programacion.get_absolute_url())
 
 
-def _proposed_message(unidad):
+def _proposed_message(measure):
     return (
-        f"Se propuso la unidad de medida «{unidad}». Ya puede elegirla; planeación la acepta "
+        f"Se propuso la unidad de medida «{measure}». Ya puede elegirla; planeación la acepta "
         "antes de aprobar la programación."
     )
 
 
 @login_required
 @require_POST
-def unit_accept(request, pk):
+def measure_accept(request, pk):
     if not access.is_planeacion(request.user):
         raise PermissionDenied("Solo planeación acepta unidades de medida.")
-    unidad = get_object_or_404(UnidadMedida, pk=pk)
-    services.unit_accept(unidad=unidad, user=request.user)
-    messages.success(request, f"La unidad de medida «{unidad}» quedó aceptada en el catálogo.")
+    measure = get_object_or_404(UnidadMedida, pk=pk)
+    services.measure_accept(measure=measure, user=request.user)
+    messages.success(request, f"La unidad de medida «{measure}» quedó aceptada en el catálogo.")
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = reverse("poa:programming-index")

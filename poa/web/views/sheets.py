@@ -6,18 +6,19 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from poa.documents import pdf, stored, xlsx
+from poa.documents.exports import attachment
 from poa.models import Ramo, SheetExport
 from poa.rules.figures import QUARTER_LABELS
 from poa.selectors import access
 from poa.selectors.sheet import build_sheet, build_sheets
 from poa.services import batch
+from poa.web.decorators import planeacion_required
 from poa.web.forms import SheetExportForm
 
 logger = logging.getLogger("poa.documents")
@@ -27,7 +28,7 @@ def _pdf(request, make_pdf, *, sheet, unit):
     """The PDF as a download or, when WeasyPrint fails (with any error of its own), a Spanish
     page and a log line; rendering changes nothing, so the report stays as it was."""
     try:
-        return _download(make_pdf())
+        return attachment(make_pdf())
     except Exception:
         logger.exception(
             "PDF: no se pudo generar la hoja TMM-F004",
@@ -35,13 +36,6 @@ def _pdf(request, make_pdf, *, sheet, unit):
         )
         context = {"sheet": sheet, "whole_ramo": unit == sheet.ramo.clave}
         return render(request, "sheets/pdf_error.html", context, status=500)
-
-
-def _download(document):
-    filename, mimetype, content = document
-    response = HttpResponse(content, content_type=mimetype)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @login_required
@@ -62,7 +56,7 @@ def sheet_pdf(request, year, ramo, ue, quarter):
 @login_required
 def sheet_xlsx(request, year, ramo, ue, quarter):
     unidad = access.get_unit_or_404(request.user, year, ramo, ue)
-    return _download(xlsx.render_sheet(build_sheet(unidad, quarter)))
+    return attachment(xlsx.render_sheet(build_sheet(unidad, quarter)))
 
 
 @login_required
@@ -78,16 +72,10 @@ def ramo_pdf(request, year, ramo, quarter):
 # The ZIP of every sheet -------------------------------------------------------------------
 
 
-def _planeacion_only(user):
-    if not access.is_planeacion(user):
-        raise PermissionDenied("Solo planeación descarga las hojas de todas las unidades.")
-
-
-@login_required
+@planeacion_required
 def sheet_exports(request):
     """Planeación asks for the ZIP of every unit's sheet of a year and quarter, and sees how
     far each one asked for got (the page asks for the progress of those still moving)."""
-    _planeacion_only(request.user)
     form = SheetExportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         ejercicio, quarter = form.cleaned_data["ejercicio"], form.cleaned_data["quarter"]
@@ -103,16 +91,15 @@ def sheet_exports(request):
 
 
 @require_GET
-@login_required
+@planeacion_required
 def sheet_export_status(request, pk):
     """The progress of one ZIP as JSON, for static/poa/js/sheet_exports.js."""
-    _planeacion_only(request.user)
     export = get_object_or_404(SheetExport.objects.select_related("ejercicio"), pk=pk)
     return JsonResponse(export_status(export))
 
 
 def export_status(export):
-    ready = export.state == SheetExport.State.LISTA
+    ready = export.ready
     return {
         "state": export.state,
         "state_label": export.get_state_display(),
@@ -124,10 +111,9 @@ def export_status(export):
     }
 
 
-@login_required
+@planeacion_required
 def sheet_export_zip(request, pk):
-    _planeacion_only(request.user)
     export = get_object_or_404(SheetExport.objects.select_related("ejercicio"), pk=pk)
-    if export.state != SheetExport.State.LISTA or not export.file:
+    if not export.ready or not export.file:
         raise Http404("Ese ZIP todavía no está listo.")
     return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename)

@@ -20,7 +20,7 @@ from poa.rules.capture import CaptureValidationError
 from poa.rules.states import WorkflowError
 from poa.selectors import access
 from poa.selectors.metas import modification_or_404
-from poa.selectors.programming import programming_or_404
+from poa.selectors.programming import empty_metas_warnings, programming_or_404
 from poa.selectors.reports import report_or_404
 from poa.services import modifications, programming, review
 from poa.services.transitions import transition_run
@@ -85,6 +85,7 @@ DOORS = {
             context=lambda programacion, transition: {
                 "programacion": programacion,
                 "ue": programacion.unidad_ejecutora,
+                "warnings": empty_metas_warnings(programacion),
             },
         ),
         Door(

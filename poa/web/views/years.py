@@ -4,8 +4,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from poa.services import years
+from poa.web.decorators import planeacion_required
 from poa.web.forms import NewYearForm
-from poa.web.views.modifications import planeacion_required
 
 
 @planeacion_required

@@ -78,14 +78,6 @@
     });
   }
 
-  function confirmButtons(form) {
-    form.querySelectorAll("button[data-confirm]").forEach(function (button) {
-      button.addEventListener("click", function (event) {
-        if (!window.confirm(button.dataset.confirm)) event.preventDefault();
-      });
-    });
-  }
-
   /* The unsaved draft: {version, values: {field name: text}} in localStorage under the user
      and the report's address. Written as the user types, removed once the server says it
      saved (data-saved) or the user discards it; offered back only on an editable grid and
@@ -200,7 +192,6 @@
       else if (form.dataset.bound === "1") update(row, settings, false);
     });
     enterMovesOn(form);
-    confirmButtons(form);
     keepDraft(form, function () {
       rows.forEach(function (row) { update(row, settings, true); });
     });

@@ -408,11 +408,6 @@
     var add = document.getElementById("plan-add");
     add.hidden = false;
     add.addEventListener("click", addRow);
-    form.querySelectorAll("button[data-confirm]").forEach(function (button) {
-      button.addEventListener("click", function (event) {
-        if (!window.confirm(button.dataset.confirm)) event.preventDefault();
-      });
-    });
     var proposal = document.getElementById("unit-propose-form");
     if (proposal) proposal.addEventListener("submit", proposeUnit);
     var firstError = form.querySelector(".is-invalid");

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('poa', '0008_sheet_exports'),
+        ('poa', '0009_programming_ready'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
