@@ -116,4 +116,4 @@ def test_each_state_badge_has_a_colour_of_the_stylesheet(machine):
     for state in (*machine.states, machine.absent):
         if state is not None:
             assert f".state-{state.colour} " in css, state.value
-            assert state.css.endswith(state.value)
+            assert state.css.endswith(f"-{state.value}")

@@ -125,7 +125,7 @@ class Machine:
         object.__setattr__(self, "_by_action", {t.action: t for t in self.transitions})
         for state in (*self.states, self.absent):
             if state is not None:
-                object.__setattr__(state, "css", f"{self.badge}-{state.value}")
+                object.__setattr__(state, "css", f"{self.badge} {self.badge}-{state.value}")
         names = {s.value for s in self.states}
         for t in self.transitions:
             assert set(t.sources) | {t.target} <= names, t.action

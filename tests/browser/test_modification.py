@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from poa.models import Meta, Modificacion
 from poa.rules.states import MODIFICATION
-from tests.browser.test_journey import Journey
+from tests.browser.test_journey import Journey, confirm_transition
 
 pytestmark = [
     pytest.mark.browser,
@@ -61,7 +61,8 @@ def test_head_of_201_asks_to_raise_meta_305_and_planeacion_approves(journey):
     expect(compare.locator("tr.change-row")).to_have_count(2)
     expect(compare.locator("tr", has_text="Meta anual")).to_contain_text("Cambia")
     journey.shot(planeacion, "planeacion-compara")
-    planeacion.get_by_role("button", name=approve.label).click()
+    modal = confirm_transition(planeacion, approve.label)
+    modal.get_by_role("button", name=approve.confirm).click()
     expect(planeacion.get_by_text(approve.done)).to_be_visible()
     assert Modificacion.objects.get().state == "aprobada"
     journey.shot(planeacion, "planeacion-aprobada")
