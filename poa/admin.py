@@ -3,12 +3,15 @@ from functools import partial
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from poa.models import (
     CaptureException,
     CapturePeriod,
     Ejercicio,
+    Evidencia,
     Finalidad,
     Funcion,
     LineaAccion,
@@ -33,14 +36,17 @@ from poa.rules import figures
 from poa.rules.capture import validate_capture_row
 from poa.rules.states import WorkflowError
 from poa.selectors import access, locks
+from poa.selectors.evidence import evidence_report
 from poa.selectors.locks import (
     correction_needs_reason,
     correction_refusal,
+    evidence_lock_reason,
     metas_lock_reason,
     progress_locked,
 )
 from poa.services import programming
 from poa.services.capture import CORRECTION_REASON_MISSING, capture_correct
+from poa.services.evidence import evidence_remove
 from poa.services.periods import period_open
 from poa.web.forms import PeriodOpenForm
 
@@ -597,3 +603,61 @@ class ModificacionEventAdmin(ReadOnlyAdmin):
     list_filter = ["action"]
     search_fields = ["modificacion__meta__numero", "signer_name", "comment"]
     list_select_related = ["modificacion__meta"]
+
+
+@admin.register(Evidencia)
+class EvidenciaAdmin(HistoryAdmin):
+    """Evidence is attached on the capture grid or the meta's page, through
+    poa.services.evidence; here it is read, downloaded through POA, and removed only while
+    its report may change (poa.selectors.locks.evidence_lock_reason), by the same service."""
+
+    list_display = ["name", "meta", "quarter", "kind", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["quarter", "kind", "meta__unidad_ejecutora__ramo__ejercicio"]
+    search_fields = ["name", "sha256", "meta__numero", "meta__unidad_ejecutora__clave"]
+    list_select_related = ["meta__unidad_ejecutora", "uploaded_by"]
+    fields = [
+        "download",
+        "meta",
+        "quarter",
+        "kind",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="archivo")
+    def download(self, evidencia):
+        url = reverse("poa:evidence-download", args=[evidencia.pk])
+        return format_html('<a href="{}">{}</a>', url, evidencia.name)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.lock_reason(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @staticmethod
+    def lock_reason(evidencia):
+        unidad = evidencia.meta.unidad_ejecutora
+        return evidence_lock_reason(evidence_report(unidad, evidencia.quarter))
+
+    def delete_model(self, request, obj):
+        try:
+            evidence_remove(evidencia=obj, user=request.user)
+        except WorkflowError as error:
+            raise PermissionDenied(str(error)) from None
+
+    def delete_queryset(self, request, queryset):
+        locked = [evidencia for evidencia in queryset if self.lock_reason(evidencia)]
+        if locked:
+            messages.error(request, f"No se quitó ninguna evidencia. {self.lock_reason(locked[0])}")
+            return
+        for evidencia in queryset:
+            self.delete_model(request, evidencia)

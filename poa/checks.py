@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.urls import get_resolver
 
+from poa.rules import evidence
+
 
 @register(Tags.urls)
 def admin_path_is_free(app_configs, **kwargs):
@@ -17,5 +19,21 @@ def admin_path_is_free(app_configs, **kwargs):
             f"POA_ADMIN_PATH «{settings.POA_ADMIN_PATH}» ocupa una dirección de POA.",
             hint="Use una carpeta propia, por ejemplo admin/ o gestion-interna/.",
             id="poa.E001",
+        )
+    ]
+
+
+@register()
+def evidence_types_are_known(app_configs, **kwargs):
+    """POA_EVIDENCE_TYPES names kinds whose content POA knows how to judge."""
+    unknown = [code for code in settings.POA_EVIDENCE_TYPES if code not in evidence.KINDS]
+    if not unknown and settings.POA_EVIDENCE_TYPES:
+        return []
+    return [
+        Error(
+            "POA_EVIDENCE_TYPES tiene tipos que POA no reconoce: "
+            f"{', '.join(unknown) or '(ninguno)'}.",
+            hint=f"Use algunos de: {', '.join(evidence.KINDS)}.",
+            id="poa.E002",
         )
     ]

@@ -166,8 +166,25 @@ except json.JSONDecodeError as error:
     raise ImproperlyConfigured(f"POA_STORAGE_OPTIONS no es JSON válido: {error}") from None
 if storage_backend.endswith("FileSystemStorage"):
     storage_options.setdefault("location", str(MEDIA_ROOT))
+# Evidence files (medios de verificación) have a storage of their own, private: no web
+# server serves it, and POA hands a file only to who may see its sheet. A folder of its own
+# (POA_EVIDENCE_ROOT, by default evidencias/ in MEDIA_ROOT, readable by POA's user alone) or
+# the prefix evidencias/ in the same object storage.
+POA_EVIDENCE_ROOT = Path(os.environ.get("POA_EVIDENCE_ROOT") or MEDIA_ROOT / "evidencias")
+evidence_options = dict(storage_options)
+if storage_backend.endswith("FileSystemStorage"):
+    evidence_options.update(
+        location=str(POA_EVIDENCE_ROOT),
+        file_permissions_mode=0o600,
+        directory_permissions_mode=0o700,
+    )
+else:
+    evidence_options["location"] = "/".join(
+        part for part in (str(storage_options.get("location", "")).strip("/"), "evidencias") if part
+    )
 STORAGES = {
     "default": {"BACKEND": storage_backend, "OPTIONS": storage_options},
+    "evidence": {"BACKEND": storage_backend, "OPTIONS": evidence_options},
     # Compressed copies, not hashed names: the PDF fetcher finds static files by their name.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
@@ -253,6 +270,14 @@ POA_SITE_URL = os.environ.get("POA_SITE_URL", "http://127.0.0.1:8000")
 # The sheet's rules that each government sets for itself
 POA_OBSERVATION_THRESHOLD = float(os.environ.get("POA_OBSERVATION_THRESHOLD", "0"))
 POA_SEMAFORO = {"verde": 90, "amarillo": 70, "sobre": 130}
+
+# Evidence of each meta's quarter (README, «Evidencias»): the kinds admitted (of pdf, jpg,
+# png, xlsx, docx), the largest file and the most a report's files may weigh together, in
+# MB, and whether sending a report (ELABORÓ) asks for a file behind every achievement.
+POA_EVIDENCE_TYPES = env_list("POA_EVIDENCE_TYPES", "pdf,jpg,png,xlsx,docx")
+POA_EVIDENCE_FILE_BYTES = round(env_number("POA_EVIDENCE_FILE_MB", 10, float) * 1024 * 1024)
+POA_EVIDENCE_REPORT_BYTES = round(env_number("POA_EVIDENCE_REPORT_MB", 50, float) * 1024 * 1024)
+POA_EVIDENCE_REQUIRED = env_bool("POA_EVIDENCE_REQUIRED")
 
 # One JSON object per line on stdout (journald, docker...): time, level, logger, message and
 # the record's extra fields.

@@ -8,6 +8,7 @@ from poa.web.views import (
     capture,
     consistency,
     dashboards,
+    evidence,
     excel,
     modifications,
     periods,
@@ -41,6 +42,13 @@ app_urls = (
             modifications.modification_request,
             name="modification-request",
         ),
+        path(
+            "metas/<int:pk>/evidencias/<quarter:quarter>/",
+            evidence.evidence_upload,
+            name="evidence-upload",
+        ),
+        path("evidencias/<int:pk>/", evidence.evidence_download, name="evidence-download"),
+        path("evidencias/<int:pk>/quitar/", evidence.evidence_remove, name="evidence-remove"),
         path(f"informes/{UNIT_QUARTER}/", review.report, name="report"),
         path(
             f"informes/{UNIT_QUARTER}/<slug:action>/",

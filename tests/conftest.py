@@ -23,7 +23,7 @@ State = Report.State
 @pytest.fixture(autouse=True)
 def tasks_run_at_once(settings, tmp_path):
     """Background jobs run as soon as they are enqueued (on commit), in the test itself; the
-    files they keep go to a folder of the test's own."""
+    files they keep, and the evidence files, go to folders of the test's own."""
     settings.TASKS = {"default": {"BACKEND": IMMEDIATE_BACKEND}}
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
@@ -31,6 +31,10 @@ def tasks_run_at_once(settings, tmp_path):
         "default": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(settings.MEDIA_ROOT)},
+        },
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "evidencias")},
         },
     }
 

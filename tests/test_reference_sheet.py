@@ -228,10 +228,10 @@ def test_the_query_count_does_not_grow_with_the_number_of_metas(db, django_asser
     for ue in (small, large):
         report = report_get_or_create(unidad_ejecutora=ue, quarter=2)
         report_send(report=report, user=signer(ue.responsable))
-    # units, metas, their líneas, their avances, their versions, the report, its events
-    with django_assert_num_queries(7):
+    # units, metas, their líneas, avances, versions and evidence files, the report, its events
+    with django_assert_num_queries(8):
         small_sheet = build_sheet(small, 2)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         large_sheet = build_sheet(large, 2)
     assert (len(small_sheet.rows), len(large_sheet.rows)) == (20, 200)
     elaboro = large_sheet.signatures[0]

@@ -234,7 +234,7 @@ def _row_values(row):
         *quarters,
         (_number(row.figures.absolute), number),
         (None if relative is None else relative / 100, PERCENT_FORMAT),
-        (row.observaciones, None),
+        ("\n".join(note for note in (row.observaciones, row.evidence_note) if note), None),
     ]
 
 

@@ -14,6 +14,7 @@ from .catalog import (
     UnidadMedida,
 )
 from .documents import SheetExport
+from .evidence import EVIDENCE_STORAGE, Evidencia
 from .plan import Meta, QuarterlyProgress
 from .programming import (
     QUARTER_FIELDS,
@@ -26,6 +27,7 @@ from .programming import (
 from .review import CaptureException, CapturePeriod, ReminderSent, Report, ReportEvent
 
 __all__ = [
+    "EVIDENCE_STORAGE",
     "QUARTER_FIELDS",
     "CaptureException",
     "CapturePeriod",
@@ -34,6 +36,7 @@ __all__ = [
     "Report",
     "ReportEvent",
     "Ejercicio",
+    "Evidencia",
     "Finalidad",
     "Funcion",
     "LineaAccion",

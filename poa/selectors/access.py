@@ -99,6 +99,17 @@ def can_view_unit(user, ue) -> bool:
     )
 
 
+def can_view_evidence(user, evidencia) -> bool:
+    """An evidence file is read by whoever may read the sheet it backs."""
+    return can_view_unit(user, evidencia.meta.unidad_ejecutora)
+
+
+def can_change_evidence(user, ue) -> bool:
+    """Who captures for the unit attaches and removes its evidence; a superuser too, from the
+    admin (while the report may change, as for everyone)."""
+    return can_capture(user, ue) or (user.is_authenticated and user.is_superuser)
+
+
 def can_capture(user, ue) -> bool:
     """Capturistas of the unit and its head type what was achieved; nobody else."""
     return is_ue_head(user, ue) or is_capturista(user, ue)

@@ -1,12 +1,13 @@
 """What changed, when and by whom: the figures and observations of a meta (simple-history
-records of QuarterlyProgress) and the state of its reports (ReportEvent)."""
+records of QuarterlyProgress), its evidence files (of Evidencia) and the state of its reports
+(ReportEvent)."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
 
-from poa.models import QuarterlyProgress, Report, ReportEvent
+from poa.models import Evidencia, QuarterlyProgress, Report, ReportEvent
 from poa.rules import figures
 
 State = Report.State
@@ -89,7 +90,7 @@ def _history_of(**filters):
 def meta_history(meta) -> list[HistoryEntry]:
     """Every change of a meta's figures and observations, and every state change of its
     unit's reports, newest first: when, who, quarter, field, old and new value."""
-    entries = _changes(_history_of(meta_id=meta.pk))
+    entries = _changes(_history_of(meta_id=meta.pk)) + _evidence_changes(meta)
     events = ReportEvent.objects.filter(
         report__unidad_ejecutora_id=meta.unidad_ejecutora_id
     ).select_related("user", "report")
@@ -105,6 +106,21 @@ def meta_history(meta) -> list[HistoryEntry]:
             )
         )
     return sorted(entries, key=lambda entry: entry.when, reverse=True)
+
+
+def _evidence_changes(meta) -> list[HistoryEntry]:
+    """Each file attached to or removed from the meta: its name and what happened to it."""
+    records = Evidencia.history.filter(meta_id=meta.pk, history_type__in=("+", "-"))
+    entries = []
+    for record in records.select_related("history_user").order_by("history_date", "history_id"):
+        added = record.history_type == "+"
+        old, new = ("", f"«{record.name}» adjuntada") if added else (f"«{record.name}»", "quitada")
+        entries.append(
+            HistoryEntry(
+                record.history_date, record.history_user, record.quarter, "evidencia", old, new
+            )
+        )
+    return entries
 
 
 def changes_since(report, version) -> list[str]:

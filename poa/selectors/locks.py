@@ -99,6 +99,18 @@ def lock_reason(report, now=None, window=None) -> str | None:
     return None
 
 
+def evidence_lock_reason(report, now=None, window=None) -> str | None:
+    """Why the evidence files of the report's quarter can be neither added nor removed, in
+    Spanish; None while they can. They change with the figures, and from ELABORÓ on they are
+    frozen with the report until it is returned or reopened."""
+    if report.state in (Report.State.BORRADOR, Report.State.AUTORIZADO):
+        return lock_reason(report, now, window)
+    return (
+        f"El informe está {report.get_state_display().lower()}: sus evidencias quedaron fijas "
+        "al firmarse ELABORÓ y solo cambian si se devuelve a la unidad."
+    )
+
+
 def programming_approved(unidad_ejecutora) -> bool:
     """Whether planeación approved the unit's annual programming: its quarters are captured
     only then. `with_signers()` querysets bring the programming along with the unit."""

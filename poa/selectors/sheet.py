@@ -3,8 +3,8 @@ dataclasses. Every renderer (HTML, PDF) and view starts from a Sheet; the figure
 poa.rules.figures, never from here.
 
 Queries are fixed whatever the number of metas or units: one for the units with their catalog
-and signers, three for the metas (with unidad de medida, líneas de acción and avances), and
-one or two for the reports and their events."""
+and signers, four for the metas (with unidad de medida, líneas de acción, avances and the
+quarter's evidence files), and one or two for the reports and their events."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -13,12 +13,21 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from poa.models import Meta, MetaVersion, QuarterlyProgress, Report, ReportEvent, UnidadEjecutora
+from poa.models import (
+    Evidencia,
+    Meta,
+    MetaVersion,
+    QuarterlyProgress,
+    Report,
+    ReportEvent,
+    UnidadEjecutora,
+)
 from poa.rules import figures, states
 from poa.rules.dates import quarter_end
 from poa.rules.states import REPORT, State
 from poa.rules.text import clave_key
 from poa.selectors import access
+from poa.selectors.evidence import EvidenceFile, evidence_file
 
 FORM_CODE = "TMM-F004"
 
@@ -55,6 +64,16 @@ class Row:
     observaciones: str
     # The unit of measure admits two decimals (the XLSX formats its figures with them).
     admits_decimals: bool = False
+    # The files that back what the meta achieved in the sheet's quarter.
+    evidence: tuple[EvidenceFile, ...] = ()
+
+    @property
+    def evidence_note(self) -> str:
+        """How many files back the row, as the sheet prints it under its observations."""
+        count = len(self.evidence)
+        if not count:
+            return ""
+        return f"Evidencias: {count:,} archivo{'' if count == 1 else 's'}"
 
     @property
     def quarters(self):
@@ -119,7 +138,7 @@ def build_sheets(units: QuerySet[UnidadEjecutora], quarter: int) -> list[Sheet]:
     if quarter not in figures.QUARTERS:
         raise ValueError(f"quarter must be 1-4, not {quarter!r}")
     units = list(_units_queryset(units))
-    metas = _metas_by_unit(units)
+    metas = _metas_by_unit(units, quarter)
     reports = _reports_by_unit(units, quarter)
     return [_sheet(unit, metas.get(unit.pk, []), reports.get(unit.pk), quarter) for unit in units]
 
@@ -132,7 +151,8 @@ def _units_queryset(units):
     )
 
 
-def _metas_by_unit(units):
+def _metas_by_unit(units, quarter):
+    evidence = Evidencia.objects.filter(quarter=quarter).order_by("uploaded_at", "id")
     metas = (
         Meta.objects.filter(unidad_ejecutora__in=units)
         .select_related("unidad_medida")
@@ -143,6 +163,7 @@ def _metas_by_unit(units):
                 "versions",
                 queryset=MetaVersion.objects.select_related("unidad_medida").order_by("numero"),
             ),
+            Prefetch("evidencias", queryset=evidence, to_attr="quarter_evidence"),
         )
         .order_by("numero")
     )
@@ -220,6 +241,7 @@ def _row(meta, quarter, authorized_at):
         figures=meta.figures_at(quarter, series, annual=planned.meta_anual),
         observaciones="\n".join(note for note in notes if note),
         admits_decimals=planned.unidad_medida.admite_decimales,
+        evidence=tuple(evidence_file(evidencia) for evidencia in meta.quarter_evidence),
     )
 
 

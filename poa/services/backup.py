@@ -9,6 +9,7 @@ The archive is a ZIP:
   data/<app>.<model>.jsonl  one row a line: its primary key and its fields as JSON
   files/<name>              the files of the default storage the rows refer to: the PDF kept
                             for each authorization of a report, the ZIPs planeación asked for
+  evidence/<name>           the evidence files of the metas (STORAGES["evidence"])
 
 Every table of every installed app is copied with its primary keys (the catalog, the
 programming, figures, reports, events, the history of every change, accounts with their
@@ -22,6 +23,7 @@ poa.services.restore reads it back into an empty database."""
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 import zipfile
@@ -38,14 +40,14 @@ from uuid import UUID
 
 import django
 from django.apps import apps
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.core.serializers.python import Serializer as PythonSerializer
 from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from poa.documents import stored
-from poa.models import ReportEvent
+from poa.models import EVIDENCE_STORAGE, Evidencia, ReportEvent
 
 FORMAT = "poa-respaldo"
 # Raised when a change of the layout would mislead an older POA; a restore refuses newer ones.
@@ -64,6 +66,8 @@ MANIFEST_KEYS = {
     "checksum": str,
 }
 CHUNK = 2000
+DEFAULT_STORAGE = "default"
+logger = logging.getLogger("poa.backup")
 COPY_BUFFER = 1024 * 1024
 
 # Sessions, login attempts and the job queue (see above).
@@ -176,8 +180,10 @@ def _write_archive(partial: Path) -> dict:
         with _snapshot():
             tables = [_write_table(archive, model, members) for model in backup_models()]
             names = list(dict.fromkeys(referenced_files()))
+            evidence = list(_evidence_files())
         # Kept files never change under the same name: they are read after the snapshot.
         files = [_write_file(archive, name, members) for name in names if _kept(name)]
+        files += [_write_file(archive, name, members, EVIDENCE_STORAGE) for name in evidence]
         manifest = _manifest(tables, files, members)
         archive.writestr(_entry(MANIFEST), json.dumps(manifest, ensure_ascii=False, indent=1))
     return manifest
@@ -267,14 +273,28 @@ def _kept(name) -> bool:
     return bool(name) and default_storage.exists(name)
 
 
-def _write_file(archive, name, members) -> dict:
-    member = f"files/{name}"
-    with default_storage.open(name, "rb") as source, archive.open(_entry(member), "w") as raw:
+def _evidence_files() -> Iterator[str]:
+    """The evidence files' names in their storage; one missing there (removed by hand) is
+    left out and logged, so that the rest is still backed up."""
+    storage = storages[EVIDENCE_STORAGE]
+    names = Evidencia.objects.order_by("pk").values_list("stored_name", flat=True)
+    for name in names.iterator(chunk_size=CHUNK):
+        if storage.exists(name):
+            yield name
+        else:
+            logger.warning("Respaldo sin un archivo de evidencia perdido", extra={"name": name})
+
+
+def _write_file(archive, name, members, storage=DEFAULT_STORAGE) -> dict:
+    """A file of the storage named `storage` (an alias of settings.STORAGES)."""
+    member = f"files/{name}" if storage == DEFAULT_STORAGE else f"{storage}/{name}"
+    with storages[storage].open(name, "rb") as source, archive.open(_entry(member), "w") as raw:
         out = _Digest(raw)
         while chunk := source.read(COPY_BUFFER):
             out.write(chunk)
     members[member] = out.entry
-    return {"name": name, "member": member}
+    entry = {"name": name, "member": member}
+    return entry if storage == DEFAULT_STORAGE else {**entry, "storage": storage}
 
 
 def _manifest(tables, files, members) -> dict:

@@ -22,13 +22,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, connection, transaction
 
+from poa.models import EVIDENCE_STORAGE
 from poa.services.backup import (
     CHUNK,
+    DEFAULT_STORAGE,
     BackupError,
     applied_migrations,
     backup_check,
@@ -290,18 +292,26 @@ def _reset_sequences(loaded):
 
 
 def _restore_files(archive, manifest):
-    """Into the default storage under their own names (an older copy of one is replaced)."""
+    """Into their storage (the default one, or the evidence's) under their own names (an
+    older copy of one is replaced)."""
     sizes = manifest["members"]
     for entry in manifest["files"]:
         name, member = entry["name"], entry["member"]
+        storage = _storage(entry.get("storage", DEFAULT_STORAGE), name)
         try:
-            if default_storage.exists(name):
-                default_storage.delete(name)
+            if storage.exists(name):
+                storage.delete(name)
             with archive.open(member) as source:
                 content = File(source, name=name)
                 content.size = sizes[member]["size"]
-                saved = default_storage.save(name, content)
+                saved = storage.save(name, content)
         except SuspiciousFileOperation:
             raise BackupError(f"El respaldo trae un nombre de archivo no válido: {name}.") from None
         if saved != name:
             raise BackupError(f"No se pudo guardar {name} con su nombre en el almacenamiento.")
+
+
+def _storage(alias, name):
+    if alias not in (DEFAULT_STORAGE, EVIDENCE_STORAGE):
+        raise BackupError(f"El respaldo guarda {name} en un almacenamiento desconocido: {alias}.")
+    return storages[alias]

@@ -7,6 +7,7 @@ from poa.models import Report, ReportEvent
 from poa.rules.capture import CaptureValidationError, validate_capture_row
 from poa.rules.states import REPORT
 from poa.selectors.grid import capture_rows
+from poa.services.evidence import evidence_send_check
 from poa.services.transitions import Flow, transition_run
 
 Action = ReportEvent.Action
@@ -37,6 +38,13 @@ def report_mark_ready(*, report, user, comment="") -> ReportEvent:
     """A capturista tells the head of the unit that the capture is complete (BORRADOR stays
     BORRADOR): only a capture that could be sent as it is."""
     return _run(report, user, Action.READY, comment)
+
+
+def _check_sendable(report):
+    """What sending asks, and telling the head that it could be sent: every figure and
+    observation, and the evidence planeación may require."""
+    _check_complete(report)
+    evidence_send_check(report)
 
 
 def _check_complete(report):
@@ -86,7 +94,7 @@ FLOW = Flow(
     machine=REPORT,
     lock=_locked,
     event=lambda report, **fields: ReportEvent(report=report, **fields),
-    checks={Action.SEND: _check_complete, Action.READY: _check_complete},
+    checks={Action.SEND: _check_sendable, Action.READY: _check_sendable},
     jobs={Action.AUTHORIZE: sheet_store.enqueue},
     keep=("pk", "state", "updated_at"),
 )

@@ -1,5 +1,6 @@
 """The capture grid of a unit and quarter."""
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import wraps
@@ -21,11 +22,13 @@ from poa.rules.capture import (
 )
 from poa.rules.states import REPORT, WorkflowError
 from poa.selectors import access
+from poa.selectors.evidence import report_evidence
 from poa.selectors.grid import CaptureRow, capture_rows, capture_rows_at_version
-from poa.selectors.locks import capture_window, lock_reason
+from poa.selectors.locks import capture_window, evidence_lock_reason, lock_reason
 from poa.selectors.reports import report_or_404, since_of
 from poa.services.capture import capture_save
 from poa.web.forms import CaptureRowForm, TransitionForm, VersionForm
+from poa.web.views.evidence import upload_context
 
 Action = ReportEvent.Action
 # Grids saved in this session whose page has not been shown since: the browser then drops
@@ -37,6 +40,8 @@ SAVED_GRIDS = "poa_capture_saved"
 class GridRow:
     row: CaptureRow
     form: CaptureRowForm
+    # The files that back the meta's figure of the quarter.
+    evidence: list = dataclasses.field(default_factory=list)
 
     @property
     def achieved_before(self) -> Decimal:
@@ -88,6 +93,9 @@ def _render(request, report, grid, *, stale=None, status=200):
         lock = "Usted puede consultar estas cifras; solo los capturistas de la unidad y su "
         lock += "responsable las capturan."
     transitions = access.allowed_transitions(user, report, REPORT)
+    files = report_evidence(report)
+    for item in grid:
+        item.evidence = files.get(item.row.meta.pk, [])
     context = {
         "report": report,
         "ue": ue,
@@ -111,6 +119,9 @@ def _render(request, report, grid, *, stale=None, status=200):
         "max_notes": MAX_OBSERVACIONES,
         "draft_key": f"poa-captura:{user.pk}:{report.url('poa:capture-grid')}",
         "just_saved": _shown_after_save(request, report),
+        "evidence_editable": access.can_change_evidence(user, ue)
+        and not evidence_lock_reason(report, window=window),
+        **upload_context(),
     }
     return render(request, "capture/grid.html", context, status=status)
 

@@ -28,6 +28,7 @@ from poa.web.decorators import planeacion_required
 from poa.web.filters import ModificacionFilter
 from poa.web.forms import ModificationRequestForm, TransitionForm
 from poa.web.tables import ModificacionTable, configure
+from poa.web.views.evidence import meta_evidence_quarters, upload_context
 
 # The meta and the unit's request --------------------------------------------------------------
 
@@ -90,6 +91,8 @@ def _render_meta(request, meta, form=None):
         "form": form,
         "request_lock": lock,
         "approved": programming_approved(ue),
+        "evidence_quarters": meta_evidence_quarters(request.user, meta),
+        **upload_context(),
     }
     return render(request, "capture/meta_detail.html", context)
 

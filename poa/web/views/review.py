@@ -19,6 +19,7 @@ from poa.selectors.locks import capture_window, lock_reason
 from poa.selectors.reports import report_events, report_or_404
 from poa.selectors.sheet import Row, Sheet, build_sheet
 from poa.web.forms import TransitionForm
+from poa.web.views.evidence import report_evidence_of
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,11 @@ class Confirmation:
     def uncaptured(self) -> list[ConfirmationRow]:
         return [row for row in self.rows if row.achieved is None]
 
+    @property
+    def evidence_count(self) -> int:
+        """The files that back the quarter's figures, listed per meta."""
+        return sum(len(line.row.evidence) for line in self.rows)
+
 
 def confirmation_of(report) -> Confirmation:
     sheet = build_sheet(report.unidad_ejecutora, report.quarter)
@@ -85,6 +91,7 @@ def report(request, year, ramo, ue, quarter):
         "window": capture_window(unidad_ejecutora=unidad, quarter=report.quarter),
         "lock_reason": lock_reason(report),
         "can_capture": access.can_capture(request.user, unidad),
+        "evidence": report_evidence_of(report),
     }
     return render(request, "review/report.html", context)
 
