@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 BROWSER_PACKAGES := chromium
+PDF_TOOLS := poppler-utils
 HOST ?= 127.0.0.1:8000
 # The suite runs on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= auto
@@ -65,12 +66,18 @@ system-deps:
 	  else echo "Instale con apt-get:$$missing"; fi; \
 	fi
 
-# Chromium for the browser tests; where it cannot be installed those tests are skipped and say so.
+# Chromium for the browser tests, and poppler's pdfsig and pdftoppm, with which the tests read
+# the sealed and signed PDFs as an outside reader would; where they cannot be installed, those
+# tests are skipped and say so.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing $(BROWSER_PACKAGES)"; \
+	command -v pdfsig >/dev/null 2>&1 || missing="$$missing $(PDF_TOOLS)"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) poppler-utils; \
-	  else echo "Sin chromium: las pruebas de navegador se omitirán (apt-get install chromium)."; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "Sin$$missing: las pruebas que los usan se omitirán (apt-get install$$missing)."; fi; \
+	fi
 
 $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \

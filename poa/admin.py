@@ -25,6 +25,7 @@ from poa.models import (
     ReminderSent,
     Report,
     ReportEvent,
+    Seal,
     Subfuncion,
     UnidadEjecutora,
     UnidadMedida,
@@ -74,8 +75,8 @@ class SubfuncionAdmin(admin.ModelAdmin):
 
 @admin.register(Persona)
 class PersonaAdmin(admin.ModelAdmin):
-    list_display = ["nombre", "usuario", "email"]
-    search_fields = ["nombre", "usuario__username", "email"]
+    list_display = ["nombre", "usuario", "email", "rfc"]
+    search_fields = ["nombre", "usuario__username", "email", "rfc"]
     autocomplete_fields = ["usuario"]
 
 
@@ -474,6 +475,8 @@ class ReportEventInline(admin.TabularInline):
         "user",
         "signer_name",
         "signer_position",
+        "certificate_serial",
+        "certificate_issuer",
         "comment",
     ]
     readonly_fields = fields
@@ -622,3 +625,12 @@ class ModificacionEventAdmin(ReadOnlyAdmin):
     list_filter = ["action"]
     search_fields = ["modificacion__meta__numero", "signer_name", "comment"]
     list_select_related = ["modificacion__meta"]
+
+
+@admin.register(Seal)
+class SealAdmin(ReadOnlyAdmin):
+    """Written only when a report is authorized or reopened (poa.services.seals)."""
+
+    list_display = ["folio", "sealed_at", "sha256", "superseded_at"]
+    list_filter = ["report__unidad_ejecutora__ramo__ejercicio"]
+    search_fields = ["folio", "sha256"]

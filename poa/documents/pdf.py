@@ -72,20 +72,28 @@ class StaticOnlyFetcher(URLFetcher):
 _drawing = threading.Lock()
 
 
-def write_pdf(document: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    """WeasyPrint on an HTML string, with the safe fetcher."""
+# A sealed sheet is archived: PDF/A-3b embeds every font and an sRGB output intent and draws
+# the same pages (README, «Hoja sellada»).
+ARCHIVAL = "pdf/a-3b"
+
+
+def write_pdf(document: str, fetcher: StaticOnlyFetcher | None = None, variant=None) -> bytes:
+    """WeasyPrint on an HTML string, with the safe fetcher; `variant` is WeasyPrint's
+    pdf_variant (ARCHIVAL for a sealed sheet)."""
     fetcher = fetcher or StaticOnlyFetcher()
     font_config = FontConfiguration()
     with _drawing:
         return HTML(string=document, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
-            font_config=font_config
+            font_config=font_config, pdf_variant=variant
         )
 
 
-def render_sheet(sheet, fetcher=None):
-    """The sheet of one unit: (TMM-F004_2023_59-102_T2.pdf, application/pdf, bytes)."""
-    _, _, document = html.render_sheet(sheet)
-    return f"{sheet.filename_stem}.pdf", MIMETYPE, write_pdf(document.decode(), fetcher)
+def render_sheet(sheet, fetcher=None, seal=None):
+    """The sheet of one unit: (TMM-F004_2023_59-102_T2.pdf, application/pdf, bytes); with
+    `seal` (poa.documents.seal.SealMark) it prints the seal on every page, as PDF/A-3b."""
+    _, _, document = html.render_sheet(sheet, seal)
+    variant = ARCHIVAL if seal else None
+    return f"{sheet.filename_stem}.pdf", MIMETYPE, write_pdf(document.decode(), fetcher, variant)
 
 
 def render_sheets(sheets, fetcher=None):

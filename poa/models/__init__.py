@@ -21,6 +21,7 @@ from .programming import (
     ProgramacionEvent,
 )
 from .review import CaptureException, CapturePeriod, ReminderSent, Report, ReportEvent
+from .seals import Seal
 
 __all__ = [
     "QUARTER_FIELDS",
@@ -30,6 +31,7 @@ __all__ = [
     "SheetExport",
     "Report",
     "ReportEvent",
+    "Seal",
     "Ejercicio",
     "Finalidad",
     "Funcion",

@@ -2,11 +2,11 @@
 return, reopen and the capturista's notice that the capture is ready. Which transitions exist
 and their words: poa.rules.states.REPORT."""
 
-from poa.documents.stored import sheet_store
 from poa.models import Report, ReportEvent
 from poa.rules.capture import CaptureValidationError, validate_capture_row
 from poa.rules.states import REPORT
 from poa.selectors.grid import capture_rows
+from poa.services import seals
 from poa.services.transitions import Flow, transition_run
 
 Action = ReportEvent.Action
@@ -67,14 +67,16 @@ def report_review(*, report, user, comment="") -> ReportEvent:
 
 
 def report_authorize(*, report, user, comment="") -> ReportEvent:
-    """REVISADO → AUTORIZADO: the head of the ramo signs AUTORIZÓ; the figures are final, and
-    the sheet's PDF is rendered once in the background and kept (poa.documents.stored)."""
+    """REVISADO → AUTORIZADO: the head of the ramo signs AUTORIZÓ; the figures are final, the
+    report is sealed with its folio, and the sheet's PDF is rendered once in the background,
+    kept and hashed (poa.services.seals)."""
     return _run(report, user, Action.AUTHORIZE, comment)
 
 
 def report_reopen(*, report, user, comment="") -> ReportEvent:
-    """AUTORIZADO → BORRADOR by planeación, with the reason recorded. The unit captures again
-    while the window (or an exception granted for it) is open."""
+    """AUTORIZADO → BORRADOR by planeación, with the reason recorded; the seal is superseded
+    (kept). The unit captures again while the window (or an exception granted for it) is
+    open."""
     return _run(report, user, Action.REOPEN, comment)
 
 
@@ -87,6 +89,10 @@ FLOW = Flow(
     lock=_locked,
     event=lambda report, **fields: ReportEvent(report=report, **fields),
     checks={Action.SEND: _check_complete, Action.READY: _check_complete},
-    jobs={Action.AUTHORIZE: sheet_store.enqueue},
+    effects={
+        Action.AUTHORIZE: lambda report, event, user: seals.seal_authorization(report, event),
+        Action.REOPEN: lambda report, event, user: seals.seal_supersede(report, event),
+    },
+    jobs={Action.AUTHORIZE: seals.seal_store.enqueue},
     keep=("pk", "state", "updated_at"),
 )

@@ -585,3 +585,34 @@ class SheetExportForm(YearQuarterForm):
             latest = CapturePeriod.objects.order_by("-ejercicio__year", "-quarter").first()
             if latest:
                 self.initial = {"ejercicio": latest.ejercicio_id, "quarter": latest.quarter}
+
+
+# Public verification of a sealed sheet --------------------------------------------------------
+
+
+class VerifyUploadForm(forms.Form):
+    """A PDF anyone uploads to compare with the sealed documents: read in memory
+    (poa.web.uploads), never stored. `cleaned_data["documento"]` is its bytes."""
+
+    documento = forms.FileField(
+        label="PDF a comprobar",
+        error_messages={
+            "required": "Elija el archivo PDF que quiere comprobar.",
+            "empty": "El archivo está vacío.",
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def __init__(self, *args, too_big=False, max_bytes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_big, self.max_bytes = too_big, max_bytes
+        if too_big:  # the file was stopped on its way: clean_documento says why
+            self.fields["documento"].required = False
+
+    def clean_documento(self):
+        if self.too_big:
+            raise forms.ValidationError(
+                f"El archivo pasa de {self.max_bytes // (1024 * 1024)} MB: no es un PDF de "
+                "POA. Compruebe el archivo que recibió."
+            )
+        return self.cleaned_data["documento"].read()

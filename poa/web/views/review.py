@@ -17,6 +17,7 @@ from poa.rules.states import REPORT
 from poa.selectors import access
 from poa.selectors.locks import capture_window, lock_reason
 from poa.selectors.reports import report_events, report_or_404
+from poa.selectors.seals import report_seals
 from poa.selectors.sheet import Row, Sheet, build_sheet
 from poa.web.forms import TransitionForm
 
@@ -82,6 +83,7 @@ def report(request, year, ramo, ue, quarter):
             confirmation_of(report) if any(shows_figures(t) for t in transitions) else None
         ),
         "events": report_events(report),
+        "seals": report_seals(report),
         "window": capture_window(unidad_ejecutora=unidad, quarter=report.quarter),
         "lock_reason": lock_reason(report),
         "can_capture": access.can_capture(request.user, unidad),
