@@ -9,6 +9,7 @@ sees what they sign: one build_sheet per request, whatever the number of transit
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
@@ -63,6 +64,11 @@ def confirmation_of(report) -> Confirmation:
     return Confirmation(sheet, rows)
 
 
+def signs_with_efirma(transition) -> bool:
+    """A signature of the report asks for the signer's e.firma when the installation uses it."""
+    return bool(settings.POA_FIRMA_ELECTRONICA and transition.signs)
+
+
 def shows_figures(transition) -> bool:
     """Signing, returning and reopening decide on the figures; the capturista's notice does
     not."""
@@ -78,7 +84,10 @@ def report(request, year, ramo, ue, quarter):
         "report": report,
         "ue": unidad,
         "quarter_label": figures.QUARTER_LABELS[report.quarter],
-        "transitions": [(t, TransitionForm(transition=t), shows_figures(t)) for t in transitions],
+        "transitions": [
+            (t, TransitionForm(transition=t, efirma=signs_with_efirma(t)), shows_figures(t))
+            for t in transitions
+        ],
         "confirmation": (
             confirmation_of(report) if any(shows_figures(t) for t in transitions) else None
         ),
