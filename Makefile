@@ -10,8 +10,10 @@ HOST ?= 127.0.0.1:8000
 # The suite runs on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= auto
 
-# The development server and the demo run with DEBUG (and its development key) unless told.
-DEV := DEBUG=$${DEBUG:-1}
+# The development server and the demo run with DEBUG (and its development key) unless told, and
+# sign with the demo's e.firma, whose throw-away authority they trust (README, «Firma electrónica»).
+DEV := DEBUG=$${DEBUG:-1} POA_FIRMA_ELECTRONICA=$${POA_FIRMA_ELECTRONICA:-1} \
+	POA_FIRMA_RAICES=$${POA_FIRMA_RAICES:-demo-efirma/ac}
 
 .PHONY: run serve test bench loadtest lint format system-deps browser-deps demo clean
 
