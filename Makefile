@@ -5,12 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 BROWSER_PACKAGES := chromium
+PDF_TOOLS := poppler-utils
 HOST ?= 127.0.0.1:8000
 # The suite runs on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= auto
 
-# The development server and the demo run with DEBUG (and its development key) unless told.
-DEV := DEBUG=$${DEBUG:-1}
+# The development server and the demo run with DEBUG (and its development key) unless told, and
+# sign with the demo's e.firma, whose throw-away authority they trust (README, «Firma electrónica»).
+DEV := DEBUG=$${DEBUG:-1} POA_FIRMA_ELECTRONICA=$${POA_FIRMA_ELECTRONICA:-1} \
+	POA_FIRMA_RAICES=$${POA_FIRMA_RAICES:-demo-efirma/ac}
 
 .PHONY: run serve test bench loadtest lint format system-deps browser-deps demo clean
 
@@ -33,11 +36,13 @@ serve: $(VENV)/.installed
 test: $(VENV)/.installed-dev browser-deps
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
-# The sheet at 20, 200 and 2,000 metas, then every sheet of a generated municipality at once.
+# The sheet at 20, 200 and 2,000 metas, every sheet of a generated municipality at once, then
+# what the seal and the e.firma add to a sign-off and a sealed PDF served to 4 clients.
 bench: $(VENV)/.installed-dev
 	status=0; \
 	$(BIN)/python -m tests.bench_sheet || status=1; \
 	$(BIN)/python -m tests.bench_batch || status=1; \
+	$(BIN)/python -m tests.bench_seal || status=1; \
 	exit $$status
 
 # 50 capturistas and 5 reviewers against gunicorn on a throw-away PostgreSQL database for about
@@ -65,12 +70,18 @@ system-deps:
 	  else echo "Instale con apt-get:$$missing"; fi; \
 	fi
 
-# Chromium for the browser tests; where it cannot be installed those tests are skipped and say so.
+# Chromium for the browser tests, and poppler's pdfsig and pdftoppm, with which the tests read
+# the sealed and signed PDFs as an outside reader would; where they cannot be installed, those
+# tests are skipped and say so.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing $(BROWSER_PACKAGES)"; \
+	command -v pdfsig >/dev/null 2>&1 || missing="$$missing $(PDF_TOOLS)"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) poppler-utils; \
-	  else echo "Sin chromium: las pruebas de navegador se omitirán (apt-get install chromium)."; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "Sin$$missing: las pruebas que los usan se omitirán (apt-get install$$missing)."; fi; \
+	fi
 
 $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \

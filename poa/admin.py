@@ -28,6 +28,7 @@ from poa.models import (
     ReminderSent,
     Report,
     ReportEvent,
+    Seal,
     Subfuncion,
     UnidadEjecutora,
     UnidadMedida,
@@ -106,8 +107,8 @@ class SubfuncionAdmin(admin.ModelAdmin):
 
 @admin.register(Persona)
 class PersonaAdmin(admin.ModelAdmin):
-    list_display = ["nombre", "usuario", "email"]
-    search_fields = ["nombre", "usuario__username", "email"]
+    list_display = ["nombre", "usuario", "email", "rfc"]
+    search_fields = ["nombre", "usuario__username", "email", "rfc"]
     autocomplete_fields = ["usuario"]
 
 
@@ -495,6 +496,8 @@ class ReportEventInline(NoChanges, admin.TabularInline):
         "user",
         "signer_name",
         "signer_position",
+        "certificate_serial",
+        "certificate_issuer",
         "comment",
     ]
     readonly_fields = fields
@@ -661,3 +664,12 @@ class EvidenciaAdmin(HistoryAdmin):
             return
         for evidencia in queryset:
             self.delete_model(request, evidencia)
+
+
+@admin.register(Seal)
+class SealAdmin(ReadOnlyAdmin):
+    """Written only when a report is authorized or reopened (poa.services.seals)."""
+
+    list_display = ["folio", "sealed_at", "sha256", "superseded_at"]
+    list_filter = ["report__unidad_ejecutora__ramo__ejercicio"]
+    search_fields = ["folio", "sha256"]

@@ -267,6 +267,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "POA <poa@localhost>")
 # Where the emails' links point to.
 POA_SITE_URL = os.environ.get("POA_SITE_URL", "http://127.0.0.1:8000")
 
+# e.firma (README, «Firma electrónica»): the signers sign ELABORÓ, REVISÓ and AUTORIZÓ with
+# their SAT certificate and key; POA_FIRMA_RAICES is the folder of the certificate authorities
+# trusted to issue them.
+POA_FIRMA_ELECTRONICA = env_bool("POA_FIRMA_ELECTRONICA")
+POA_FIRMA_RAICES = os.environ.get("POA_FIRMA_RAICES", "").strip()
+
 # The sheet's rules that each government sets for itself
 POA_OBSERVATION_THRESHOLD = float(os.environ.get("POA_OBSERVATION_THRESHOLD", "0"))
 POA_SEMAFORO = {"verde": 90, "amarillo": 70, "sobre": 130}

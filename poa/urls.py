@@ -17,6 +17,7 @@ from poa.web.views import (
     sheets,
     tracking,
     transitions,
+    verification,
     years,
 )
 
@@ -133,6 +134,9 @@ app_urls = (
             name="ramo-pdf",
         ),
         path(f"tmm-f004/{UNIT_QUARTER}/xlsx/", sheets.sheet_xlsx, name="sheet-xlsx"),
+        # Public: anyone checks an authorized sheet by its folio, without an account.
+        path("verificar/<str:folio>/", verification.verify, name="verify"),
+        path("verificar/<str:folio>/pdf/", verification.verify_pdf, name="verify-pdf"),
     ],
     "poa",
 )

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from poa.checks import evidence_types_are_known
 from poa.documents import xlsx
-from poa.models import Evidencia, Meta, QuarterlyProgress, Report
+from poa.models import Evidencia, Meta, QuarterlyProgress, Report, Seal
 from poa.rules.evidence import EvidenceRefused
 from poa.rules.states import WorkflowError
 from poa.selectors import history
@@ -24,7 +24,7 @@ from poa.selectors.sheet import build_sheet
 from poa.services.evidence import evidence_add, evidence_remove
 from poa.services.review import report_return, report_send
 from tests import evidence_files as files
-from tests.conftest import complete_quarter, unit
+from tests.conftest import SIGNING_PATH, complete_quarter, signer, unit
 
 State = Report.State
 MB = 1024 * 1024
@@ -408,3 +408,19 @@ def test_an_unknown_kind_in_the_setting_stops_the_system_checks(settings):
     assert error.id == "poa.E002" and "exe" in error.msg
     settings.POA_EVIDENCE_TYPES = ["pdf", "docx"]
     assert evidence_types_are_known(None) == []
+
+
+def test_the_seal_records_each_files_hash_and_the_public_page_shows_names_not_files(
+    evidencia_305, client, django_capture_on_commit_callbacks
+):
+    report = Report.objects.get(unidad_ejecutora=unit("201"), quarter=3)
+    complete_quarter("201", 3)
+    for step in SIGNING_PATH:
+        service, holder = step
+        with django_capture_on_commit_callbacks(execute=True):
+            service(report=report, user=signer(holder(report.unidad_ejecutora)))
+    seal = Seal.objects.get(report=report, superseded_at=None)
+    assert seal.evidence == [["lista de asistencia.pdf", evidencia_305.sha256]]
+    page = client.get(reverse("poa:verify", args=[seal.folio])).content.decode()
+    assert "lista de asistencia.pdf" in page and evidencia_305.sha256 in page
+    assert reverse("poa:evidence-download", args=[evidencia_305.pk]) not in page

@@ -96,8 +96,8 @@ def test_the_database_worker_sends_the_email_and_keeps_the_authorized_sheet(
     with django_capture_on_commit_callbacks(execute=True):
         report_authorize(report=report, user=signer(unit("102").ramo.responsable))
     assert waiting() == [
-        "poa.documents.stored.sheet_store",
         "poa.services.notifications.transition_email",
+        "poa.services.seals.seal_store",
     ]
     assert mail.outbox == []
     name = stored.stored_name(build_sheet(unit("102"), 2))

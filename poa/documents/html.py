@@ -7,9 +7,11 @@ MIMETYPE = "text/html"
 TEMPLATE = "sheets/tmm_f004_document.html"
 
 
-def render_sheet(sheet):
-    """One unit: (TMM-F004_2023_59-102_T2.html, text/html, bytes)."""
-    document = render_to_string(TEMPLATE, {"sheets": [sheet], "title": sheet.filename_stem})
+def render_sheet(sheet, seal=None):
+    """One unit: (TMM-F004_2023_59-102_T2.html, text/html, bytes); with `seal` (a
+    poa.documents.seal.SealMark), every page prints its folio, address and QR code."""
+    context = {"sheets": [sheet], "title": sheet.filename_stem, "seal": seal}
+    document = render_to_string(TEMPLATE, context)
     return f"{sheet.filename_stem}.html", MIMETYPE, document.encode()
 
 

@@ -12,6 +12,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.utils.text import slugify
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -72,20 +73,62 @@ class StaticOnlyFetcher(URLFetcher):
 _drawing = threading.Lock()
 
 
-def write_pdf(document: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    """WeasyPrint on an HTML string, with the safe fetcher."""
+# A sealed sheet is archived: PDF/A-3b embeds every font and an sRGB output intent and draws
+# the same pages (README, «Hoja sellada»).
+ARCHIVAL = "pdf/a-3b"
+
+
+def write_pdf(document: str, fetcher: StaticOnlyFetcher | None = None, variant=None) -> bytes:
+    """WeasyPrint on an HTML string, with the safe fetcher; `variant` is WeasyPrint's
+    pdf_variant (ARCHIVAL for a sealed sheet)."""
     fetcher = fetcher or StaticOnlyFetcher()
     font_config = FontConfiguration()
     with _drawing:
         return HTML(string=document, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
-            font_config=font_config
+            font_config=font_config, pdf_variant=variant
         )
 
 
-def render_sheet(sheet, fetcher=None):
-    """The sheet of one unit: (TMM-F004_2023_59-102_T2.pdf, application/pdf, bytes)."""
-    _, _, document = html.render_sheet(sheet)
-    return f"{sheet.filename_stem}.pdf", MIMETYPE, write_pdf(document.decode(), fetcher)
+def render_sheet(sheet, fetcher=None, seal=None):
+    """The sheet of one unit: (TMM-F004_2023_59-102_T2.pdf, application/pdf, bytes); with
+    `seal` (poa.documents.seal.SealMark) it prints the seal on every page, as PDF/A-3b."""
+    _, _, document = html.render_sheet(sheet, seal)
+    variant = ARCHIVAL if seal else None
+    return f"{sheet.filename_stem}.pdf", MIMETYPE, write_pdf(document.decode(), fetcher, variant)
+
+
+# CSS pixels to PDF points.
+PX = 0.75
+
+
+def render_signable(sheet, seal, labels):
+    """The sealed sheet of one unit to be signed with e.firma, drawn once: (bytes, boxes),
+    where boxes gives, for each signature block label (ELABORÓ…), the page and rectangle in PDF
+    points of the space above its signature line (poa.documents.efirma.Box)."""
+    _, _, document = html.render_sheet(sheet, seal)
+    with _drawing:
+        rendered = HTML(
+            string=document.decode(), base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()
+        ).render(font_config=FontConfiguration(), pdf_variant=ARCHIVAL)
+        content = rendered.write_pdf(pdf_variant=ARCHIVAL)
+    return content, _boxes(rendered, labels)
+
+
+def _boxes(rendered, labels):
+    boxes = {}
+    for number, page in enumerate(rendered.pages):
+        for label in labels:
+            anchor = page.anchors.get(f"firma-{slugify(label)}")
+            if anchor and label not in boxes:
+                x1, y1, x2, y2 = anchor
+                boxes[label] = (
+                    number,
+                    x1 * PX,
+                    (page.height - y2) * PX,
+                    x2 * PX,
+                    (page.height - y1) * PX,
+                )
+    return boxes
 
 
 def render_sheets(sheets, fetcher=None):

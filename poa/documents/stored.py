@@ -1,10 +1,10 @@
-"""The PDF of an authorized sheet, rendered once and kept in the default storage.
+"""Where the PDF of an authorized sheet is kept in the default storage.
 
 An authorized report's figures and signatures no longer change (the report is reopened
-first, and a new authorization is a new event), so its PDF is drawn once, on authorization
-(poa.documents.stored.sheet_store), and every later download or batch export reads the same bytes.
-The file's name carries the report and the authorization event, so a reopened and authorized
-again report never serves the old document. Sheets not yet authorized are always rendered."""
+first, and a new authorization is a new event), so its PDF is drawn once, sealed
+(poa.services.seals), and every later download or batch export reads the same bytes. The
+file's name carries the report and the authorization event, so a reopened and authorized again
+report never serves the old document. Sheets not yet authorized are always rendered."""
 
 import logging
 
@@ -13,9 +13,6 @@ from django.core.files.storage import default_storage
 from django.utils.text import get_valid_filename
 
 from poa.documents import pdf
-from poa.jobs import task
-from poa.models.review import Report
-from poa.selectors.sheet import build_sheet
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +48,8 @@ def read(sheet) -> bytes | None:
 
 
 def keep(sheet, content: bytes) -> str | None:
-    """Keeps the rendered PDF of an authorized sheet (nothing for other sheets). A failure to
-    write is logged and the caller still has its bytes."""
+    """Keeps the rendered PDF of an authorized sheet (nothing for other sheets) unless one is
+    kept already. A failure to write is logged and the caller still has its bytes."""
     name = stored_name(sheet)
     if name is None or default_storage.exists(name):
         return name
@@ -67,25 +64,6 @@ def keep(sheet, content: bytes) -> str | None:
 
 
 def sheet_pdf(sheet):
-    """The sheet as PDF: (TMM-F004_2023_59-102_T2.pdf, application/pdf, bytes), read from the
-    storage when it is authorized and kept, rendered (and kept, if authorized) otherwise."""
-    filename = f"{sheet.filename_stem}.pdf"
-    content = read(sheet)
-    if content is None:
-        filename, _, content = pdf.render_sheet(sheet)
-        keep(sheet, content)
-    return filename, pdf.MIMETYPE, content
-
-
-SHEET_PRIORITY = 0
-
-
-@task(priority=SHEET_PRIORITY)
-def sheet_store(report_pk):
-    """Renders and keeps the PDF of a report just authorized (nothing when it was reopened
-    meanwhile, or is kept already). Returns the stored file's name."""
-    report = Report.objects.select_related("unidad_ejecutora").get(pk=report_pk)
-    sheet = build_sheet(report.unidad_ejecutora, report.quarter)
-    if sheet.authorization_id is not None:
-        sheet_pdf(sheet)
-    return stored_name(sheet)
+    """A sheet not authorized as PDF, rendered: (TMM-F004_2023_59-102_T2.pdf, application/pdf,
+    bytes). An authorized one is its sealed PDF (poa.services.seals.sheet_pdf)."""
+    return pdf.render_sheet(sheet)

@@ -25,6 +25,7 @@ from .programming import (
     ProgramacionEvent,
 )
 from .review import CaptureException, CapturePeriod, ReminderSent, Report, ReportEvent
+from .seals import Seal
 
 __all__ = [
     "EVIDENCE_STORAGE",
@@ -35,6 +36,7 @@ __all__ = [
     "SheetExport",
     "Report",
     "ReportEvent",
+    "Seal",
     "Ejercicio",
     "Evidencia",
     "Finalidad",

@@ -7,6 +7,11 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 digits = RegexValidator(r"^\d+$", "Use solo dígitos.")
+# The SAT's RFC: 4 letters (3 for a company), the date of birth and a 3-character homoclave.
+rfc_format = RegexValidator(
+    r"^[A-ZÑ&]{3,4}\d{6}[A-Z0-9]{3}$",
+    "Escriba el RFC con homoclave, en mayúsculas y sin espacios, p. ej. AAMA800101AB1.",
+)
 dotted = RegexValidator(r"^\d+(\.\d+)*$", "Use dígitos separados por puntos, por ejemplo 4.6.1.")
 
 
@@ -110,6 +115,15 @@ class Persona(models.Model):
         verbose_name="usuario",
     )
     email = models.EmailField("correo electrónico", blank=True)
+    # Compared with the subject of the e.firma certificate this person signs with (by name
+    # when empty).
+    rfc = models.CharField(
+        "RFC",
+        max_length=13,
+        blank=True,
+        validators=[rfc_format],
+        help_text="Con homoclave; se compara con el certificado de su e.firma.",
+    )
 
     class Meta:
         verbose_name = "persona"

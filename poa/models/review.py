@@ -188,6 +188,11 @@ class ReportEvent(Event):
     action = models.CharField("acción", max_length=12, choices=Action.choices)
     from_state = models.CharField("estado anterior", max_length=12, choices=Report.State.choices)
     to_state = models.CharField("estado nuevo", max_length=12, choices=Report.State.choices)
+    # The e.firma certificate the signature was made with (empty when signed without one).
+    certificate_serial = models.CharField(
+        "número de serie del certificado", max_length=80, blank=True
+    )
+    certificate_issuer = models.CharField("emisor del certificado", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "movimiento del informe"

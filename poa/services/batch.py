@@ -29,6 +29,7 @@ from poa.jobs import task
 from poa.models import SheetExport, UnidadEjecutora
 from poa.selectors import access
 from poa.selectors.sheet import FORM_CODE, build_sheets
+from poa.services import seals
 
 logger = logging.getLogger(__name__)
 
@@ -131,13 +132,15 @@ def _write(sheet, path, renderer):
         write_atomically(path, content)
         yield Finished(sheet, path, "kept")
         return
+    if sheet.authorization_id is not None:
+        # Authorized, its sealed PDF not rendered yet: rendered here once, with its folio.
+        write_atomically(path, seals.sheet_pdf(sheet)[2])
+        yield Finished(sheet, path, "rendered")
+        return
     yield from renderer.submit(sheet, path)
 
 
 def _advance(progress, finished, on_progress):
-    if finished.how == "rendered" and finished.sheet.authorization_id is not None:
-        # Drawn for the first time since its authorization: kept for every later reader.
-        stored.keep(finished.sheet, finished.path.read_bytes())
     setattr(progress, finished.how, getattr(progress, finished.how) + 1)
     progress.done += 1
     if on_progress:

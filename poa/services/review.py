@@ -2,11 +2,11 @@
 return, reopen and the capturista's notice that the capture is ready. Which transitions exist
 and their words: poa.rules.states.REPORT."""
 
-from poa.documents.stored import sheet_store
 from poa.models import Report, ReportEvent
 from poa.rules.capture import CaptureValidationError, validate_capture_row
 from poa.rules.states import REPORT
 from poa.selectors.grid import capture_rows
+from poa.services import seals, signing
 from poa.services.evidence import evidence_send_check
 from poa.services.transitions import Flow, transition_run
 
@@ -28,10 +28,12 @@ def _locked(report) -> Report:
     return Report.objects.select_for_update(of=("self",)).with_signers().get(pk=report.pk)
 
 
-def report_send(*, report, user, comment="") -> ReportEvent:
+def report_send(*, report, user, comment="", credentials=None) -> ReportEvent:
     """BORRADOR → ENVIADO: the head of the unit signs ELABORÓ. Every meta needs what was
-    achieved in the quarter and, when it differs from what was programmed, an observation."""
-    return _run(report, user, Action.SEND, comment)
+    achieved in the quarter and, when it differs from what was programmed, an observation.
+    With e.firma on, `credentials` (cer, key, p12, password: the files' bytes) sign the sheet
+    (poa.services.signing); so for review and authorize."""
+    return _run(report, user, Action.SEND, comment, credentials)
 
 
 def report_mark_ready(*, report, user, comment="") -> ReportEvent:
@@ -69,25 +71,34 @@ def report_return(*, report, user, comment="") -> ReportEvent:
     return _run(report, user, Action.RETURN, comment)
 
 
-def report_review(*, report, user, comment="") -> ReportEvent:
+def report_review(*, report, user, comment="", credentials=None) -> ReportEvent:
     """ENVIADO → REVISADO: the head of the program signs REVISÓ."""
-    return _run(report, user, Action.REVIEW, comment)
+    return _run(report, user, Action.REVIEW, comment, credentials)
 
 
-def report_authorize(*, report, user, comment="") -> ReportEvent:
-    """REVISADO → AUTORIZADO: the head of the ramo signs AUTORIZÓ; the figures are final, and
-    the sheet's PDF is rendered once in the background and kept (poa.documents.stored)."""
-    return _run(report, user, Action.AUTHORIZE, comment)
+def report_authorize(*, report, user, comment="", credentials=None) -> ReportEvent:
+    """REVISADO → AUTORIZADO: the head of the ramo signs AUTORIZÓ; the figures are final, the
+    report is sealed with its folio, and the sheet's PDF is rendered once in the background,
+    kept and hashed (poa.services.seals)."""
+    return _run(report, user, Action.AUTHORIZE, comment, credentials)
 
 
 def report_reopen(*, report, user, comment="") -> ReportEvent:
-    """AUTORIZADO → BORRADOR by planeación, with the reason recorded. The unit captures again
-    while the window (or an exception granted for it) is open."""
+    """AUTORIZADO → BORRADOR by planeación, with the reason recorded; the seal is superseded
+    (kept). The unit captures again while the window (or an exception granted for it) is
+    open."""
     return _run(report, user, Action.REOPEN, comment)
 
 
-def _run(report, user, action, comment):
-    return transition_run(FLOW, subject=report, user=user, action=action, comment=comment)
+def _run(report, user, action, comment, credentials=None):
+    return transition_run(
+        FLOW,
+        subject=report,
+        user=user,
+        action=action,
+        comment=comment,
+        credentials=credentials,
+    )
 
 
 FLOW = Flow(
@@ -95,6 +106,7 @@ FLOW = Flow(
     lock=_locked,
     event=lambda report, **fields: ReportEvent(report=report, **fields),
     checks={Action.SEND: _check_sendable, Action.READY: _check_sendable},
-    jobs={Action.AUTHORIZE: sheet_store.enqueue},
+    jobs={Action.AUTHORIZE: seals.seal_store.enqueue},
+    document=signing.report_document,
     keep=("pk", "state", "updated_at"),
 )

@@ -30,8 +30,10 @@ class Flow:
     subject's row locked inside the transaction; `event(subject, **fields)` its unsaved event;
     by action, `checks` refuse with WorkflowError before anything is written, `effects(subject,
     event, user)` change what the transition changes beyond the state, inside the same
-    transaction, and `jobs(subject_pk)` are queued once it commits. `keep` names the fields
-    copied back onto the caller's instance."""
+    transaction, and `jobs(subject_pk)` are queued once it commits. `document(subject, event,
+    user, credentials)`, when the machine signs a document, runs after the effects of every
+    transition with the signer's credentials (or None). `keep` names the fields copied back
+    onto the caller's instance."""
 
     machine: Machine
     lock: Callable[[Any], Any]
@@ -39,14 +41,16 @@ class Flow:
     checks: Mapping[str, Callable] = field(default_factory=dict)
     effects: Mapping[str, Callable] = field(default_factory=dict)
     jobs: Mapping[str, Callable] = field(default_factory=dict)
+    document: Callable | None = None
     keep: tuple[str, ...] = ("pk", "state")
 
 
-def transition_run(flow, *, subject, user, action, comment=""):
+def transition_run(flow, *, subject, user, action, comment="", credentials=None):
     """Makes the transition `action` of the flow's machine on `subject` as `user`, all or
     nothing, and returns its saved event. Refused with PermissionDenied when the user holds
     none of its roles, and with WorkflowError (its Spanish explanation) from another state,
-    without the comment it requires, or when a check refuses."""
+    without the comment it requires, or when a check or the signature refuses.
+    `credentials` (the signer's e.firma, for the flow's document) live only in this call."""
     transition = flow.machine.transition(action)
     with transaction.atomic():
         locked = flow.lock(subject)
@@ -62,6 +66,8 @@ def transition_run(flow, *, subject, user, action, comment=""):
         effect = flow.effects.get(action)
         if effect:
             effect(locked, event, user)
+        if flow.document:
+            flow.document(locked, event, user, credentials)
         if transition.notify:
             # A job of the queue: a slow mail server never slows a signature.
             transaction.on_commit(partial(transition_email.enqueue, flow.machine.name, event.pk))

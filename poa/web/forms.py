@@ -93,6 +93,10 @@ class VersionForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
+    """The comment of a transition and, when it signs with e.firma (`efirma`), the signer's
+    certificate and key (or PKCS#12) and password. Their bytes are read in memory
+    (poa.web.uploads) and handed to the service in `credentials`; never stored."""
+
     comment = forms.CharField(
         label="Comentario",
         required=False,
@@ -100,19 +104,74 @@ class TransitionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, transition, **kwargs):
+    def __init__(self, *args, transition, efirma=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.required_message = required_message = transition.comment_required
         if required_message:
             self.fields["comment"].required = True
             self.fields["comment"].label = "Motivo"
             self.fields["comment"].error_messages["required"] = required_message
+        self.efirma = efirma
+        if efirma:
+            self.fields.update(efirma_fields())
 
     def clean_comment(self):
         comment = self.cleaned_data["comment"].strip()
         if self.required_message and not comment:
             raise forms.ValidationError(self.required_message)
         return comment
+
+    def clean(self):
+        data = super().clean()
+        if self.efirma:
+            data["credentials"] = _credentials(self, data)
+        return data
+
+    @property
+    def efirma_boundfields(self):
+        return [self[name] for name in EFIRMA_FIELDS]
+
+
+EFIRMA_FIELDS = ("efirma_cer", "efirma_key", "efirma_p12", "efirma_password")
+
+
+def efirma_fields():
+    def upload(label, accept, help_text):
+        return forms.FileField(
+            label=label,
+            required=False,
+            help_text=help_text,
+            widget=forms.ClearableFileInput(attrs={"accept": accept, "class": "form-control"}),
+        )
+
+    return {
+        "efirma_cer": upload("Certificado (.cer)", ".cer,.crt", "Su certificado de e.firma."),
+        "efirma_key": upload("Llave privada (.key)", ".key", "La llave que acompaña al .cer."),
+        "efirma_p12": upload(
+            "O bien: archivo .p12/.pfx", ".p12,.pfx", "Certificado y llave en un solo archivo."
+        ),
+        "efirma_password": forms.CharField(
+            label="Contraseña de la llave privada",
+            strip=False,
+            max_length=200,
+            widget=forms.PasswordInput(
+                attrs={"class": "form-control", "autocomplete": "off"}, render_value=False
+            ),
+            error_messages={"required": "Escriba la contraseña de su llave privada."},
+        ),
+    }
+
+
+def _credentials(form, data):
+    files = {name: data.get(f"efirma_{name}") for name in ("cer", "key", "p12")}
+    if not (files["p12"] or (files["cer"] and files["key"])):
+        form.add_error(
+            "efirma_cer",
+            "Adjunte su certificado (.cer) y su llave privada (.key), o su archivo .p12/.pfx.",
+        )
+        return None
+    read = {name: upload.read() for name, upload in files.items() if upload}
+    return {**read, "password": data.get("efirma_password") or ""}
 
 
 def _future(value):
@@ -585,3 +644,34 @@ class SheetExportForm(YearQuarterForm):
             latest = CapturePeriod.objects.order_by("-ejercicio__year", "-quarter").first()
             if latest:
                 self.initial = {"ejercicio": latest.ejercicio_id, "quarter": latest.quarter}
+
+
+# Public verification of a sealed sheet --------------------------------------------------------
+
+
+class VerifyUploadForm(forms.Form):
+    """A PDF anyone uploads to compare with the sealed documents: read in memory
+    (poa.web.uploads), never stored. `cleaned_data["documento"]` is its bytes."""
+
+    documento = forms.FileField(
+        label="PDF a comprobar",
+        error_messages={
+            "required": "Elija el archivo PDF que quiere comprobar.",
+            "empty": "El archivo está vacío.",
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def __init__(self, *args, too_big=False, max_bytes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_big, self.max_bytes = too_big, max_bytes
+        if too_big:  # the file was stopped on its way: clean_documento says why
+            self.fields["documento"].required = False
+
+    def clean_documento(self):
+        if self.too_big:
+            raise forms.ValidationError(
+                f"El archivo pasa de {self.max_bytes // (1024 * 1024)} MB: no es un PDF de "
+                "POA. Compruebe el archivo que recibió."
+            )
+        return self.cleaned_data["documento"].read()

@@ -1,10 +1,13 @@
 """Loads the reference year (2023) with its annual programming approved and creates the demo
-accounts; signs off Q1 and Q2 through the real services and opens Q3 for capture. Safe to run
-again."""
+accounts; signs off Q1 and Q2 through the real services and opens Q3 for capture. With
+POA_FIRMA_ELECTRONICA on it also makes a throw-away demo certificate authority and e.firma files
+for the heads (demo-efirma/, README «Firma electrónica»), trusts that authority when
+POA_FIRMA_RAICES names none, and signs with them. Safe to run again."""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -13,6 +16,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from poa.management.efirma_demo import make_authority, make_certificate
 from poa.models import Ejercicio, Persona, Programacion, QuarterlyProgress, Report, UnidadEjecutora
 from poa.rules.capture import validate_capture_row
 from poa.selectors.access import PLANEACION_GROUP
@@ -29,6 +33,13 @@ FABIOLA = "LIC. FABIOLA LEÓN HUERTA CABRERA"
 # The reference sheet of Q2 prints no Q1 observations, nor one for meta 206; a report is sent
 # only with every variance explained, so the demo fills those gaps with this text.
 MISSING_OBSERVATION = "Observación no incluida en la hoja de referencia."
+# Demo-only e.firma: a throw-away authority and the heads' files, never for real signatures.
+EFIRMA_FOLDER = settings.BASE_DIR / "demo-efirma"
+EFIRMA_PASSWORD = "efirma-demo-2023"
+EFIRMA_HOLDERS = {  # username: (name on the certificate, RFC)
+    "aaron.alvarez": ("AARON ALEXIS ALVAREZ MARIN", "AAMA800101AB1"),
+    "fabiola.leon": ("FABIOLA LEON HUERTA CABRERA", "LEHF800101CD2"),
+}
 
 
 @dataclass(frozen=True)
@@ -64,8 +75,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         # Dozens of notifications would flood the console: the demo's steps send no mail.
+        self.efirma = self.demo_efirma() if settings.POA_FIRMA_ELECTRONICA else {}
+        roots = {} if settings.POA_FIRMA_RAICES else {"POA_FIRMA_RAICES": str(EFIRMA_FOLDER / "ac")}
         with (
-            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            override_settings(
+                EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend", **roots
+            ),
             transaction.atomic(),
         ):
             self.load_reference()
@@ -74,9 +89,44 @@ class Command(BaseCommand):
             self.sign_off(users, quarter=1)
             self.sign_off(users, quarter=2)
             self.open_q3(users["planeacion"])
+        if self.efirma:
+            self.stdout.write(
+                f"e.firma de demostración (contraseña {EFIRMA_PASSWORD}): "
+                f"{EFIRMA_FOLDER}/<usuario>.cer y .key, o .p12."
+            )
         self.stdout.write(f"Usuarios de demostración (contraseña: {DEMO_PASSWORD}):")
         for username, description in self.listing():
             self.stdout.write(f"  {username:<16} {description}")
+
+    def demo_efirma(self):
+        """The demo authority and each head's .cer, .key and .p12 in demo-efirma/ (made once,
+        kept for later runs); returns each head's credentials by username."""
+        authority_file = EFIRMA_FOLDER / "ac" / "ac-demostracion-poa.cer"
+        if not authority_file.exists():
+            self.write_efirma(authority_file)
+        credentials = {}
+        for username in EFIRMA_HOLDERS:
+            credentials[username] = {
+                "cer": (EFIRMA_FOLDER / f"{username}.cer").read_bytes(),
+                "key": (EFIRMA_FOLDER / f"{username}.key").read_bytes(),
+                "password": EFIRMA_PASSWORD,
+            }
+        return credentials
+
+    def write_efirma(self, authority_file):
+        authority_file.parent.mkdir(parents=True, exist_ok=True)
+        authority = make_authority()
+        for username, (name, rfc) in EFIRMA_HOLDERS.items():
+            issued = make_certificate(authority, name=name, rfc=rfc)
+            (EFIRMA_FOLDER / f"{username}.cer").write_bytes(issued.cer)
+            (EFIRMA_FOLDER / f"{username}.key").write_bytes(issued.key_file(EFIRMA_PASSWORD))
+            (EFIRMA_FOLDER / f"{username}.p12").write_bytes(
+                issued.p12(EFIRMA_PASSWORD, name=username)
+            )
+        authority_file.write_bytes(authority.cer)
+        self.stdout.write(
+            f"e.firma de demostración en {EFIRMA_FOLDER} (contraseña: {EFIRMA_PASSWORD})."
+        )
 
     def load_reference(self):
         if not Ejercicio.objects.filter(year=YEAR).exists():
@@ -116,7 +166,8 @@ class Command(BaseCommand):
         for nombre, account in HEADS.items():
             users[account.username] = user = self.ensure_user(account)
             Persona.objects.filter(usuario=user).exclude(nombre=nombre).update(usuario=None)
-            Persona.objects.filter(nombre=nombre).update(usuario=user, email=user.email)
+            rfc = EFIRMA_HOLDERS[account.username][1]
+            Persona.objects.filter(nombre=nombre).update(usuario=user, email=user.email, rfc=rfc)
         return users
 
     # Workflow ----------------------------------------------------------------------------
@@ -162,12 +213,14 @@ class Command(BaseCommand):
         head = ue.responsable.usuario
         if report.state == Report.State.BORRADOR:
             self.complete_observations(report, capturista)
-            report_send(report=report, user=head)
+            report_send(report=report, user=head, credentials=self.efirma.get(head.username))
         reviewer, authorizer = users["aaron.alvarez"], users["aaron.alvarez"]
         if Report.objects.get(pk=report.pk).state == Report.State.ENVIADO:
-            report_review(report=report, user=reviewer)
+            credentials = self.efirma.get(reviewer.username)
+            report_review(report=report, user=reviewer, credentials=credentials)
         if Report.objects.get(pk=report.pk).state == Report.State.REVISADO:
-            report_authorize(report=report, user=authorizer)
+            credentials = self.efirma.get(authorizer.username)
+            report_authorize(report=report, user=authorizer, credentials=credentials)
 
     def complete_observations(self, report, capturista):
         rows = {}

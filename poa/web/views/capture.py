@@ -146,6 +146,8 @@ def _save(request, report):
         messages.error(request, f"No se guardó ningún cambio. {lock}")
         return redirect(report.url("poa:capture-grid"))
     sending = "send" in request.POST
+    # With e.firma the figures are saved here and the head signs on the send page.
+    signs_with_efirma = sending and settings.POA_FIRMA_ELECTRONICA
     grid = [
         GridRow(row, CaptureRowForm(request.POST, row=row, sending=sending))
         for row in capture_rows(report)
@@ -163,7 +165,7 @@ def _save(request, report):
             user=request.user,
             version=version.cleaned_data["version"],
             rows={item.row.meta.pk: item.form.as_service_row() for item in grid},
-            send=sending,
+            send=sending and not signs_with_efirma,
         )
     except StaleVersionError as error:
         return _stale(request, report, grid, error)
@@ -179,6 +181,9 @@ def _save(request, report):
         *request.session.get(SAVED_GRIDS, []),
         report.url("poa:capture-grid"),
     ]
+    if signs_with_efirma:
+        messages.info(request, "Para enviar el informe, firme ELABORÓ con su e.firma.")
+        return redirect(report.url("poa:report-transition", REPORT.transition(Action.SEND).slug))
     return redirect(report.url("poa:report" if result.sent else "poa:capture-grid"))
 
 

@@ -9,6 +9,7 @@ sees what they sign: one build_sheet per request, whatever the number of transit
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
@@ -17,6 +18,7 @@ from poa.rules.states import REPORT
 from poa.selectors import access
 from poa.selectors.locks import capture_window, lock_reason
 from poa.selectors.reports import report_events, report_or_404
+from poa.selectors.seals import report_seals
 from poa.selectors.sheet import Row, Sheet, build_sheet
 from poa.web.forms import TransitionForm
 from poa.web.views.evidence import report_evidence_of
@@ -68,6 +70,11 @@ def confirmation_of(report) -> Confirmation:
     return Confirmation(sheet, rows)
 
 
+def signs_with_efirma(transition) -> bool:
+    """A signature of the report asks for the signer's e.firma when the installation uses it."""
+    return bool(settings.POA_FIRMA_ELECTRONICA and transition.signs)
+
+
 def shows_figures(transition) -> bool:
     """Signing, returning and reopening decide on the figures; the capturista's notice does
     not."""
@@ -83,11 +90,15 @@ def report(request, year, ramo, ue, quarter):
         "report": report,
         "ue": unidad,
         "quarter_label": figures.QUARTER_LABELS[report.quarter],
-        "transitions": [(t, TransitionForm(transition=t), shows_figures(t)) for t in transitions],
+        "transitions": [
+            (t, TransitionForm(transition=t, efirma=signs_with_efirma(t)), shows_figures(t))
+            for t in transitions
+        ],
         "confirmation": (
             confirmation_of(report) if any(shows_figures(t) for t in transitions) else None
         ),
         "events": report_events(report),
+        "seals": report_seals(report),
         "window": capture_window(unidad_ejecutora=unidad, quarter=report.quarter),
         "lock_reason": lock_reason(report),
         "can_capture": access.can_capture(request.user, unidad),

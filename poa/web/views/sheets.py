@@ -11,13 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from poa.documents import pdf, stored, xlsx
+from poa.documents import pdf, xlsx
 from poa.documents.exports import attachment
 from poa.models import Ramo, SheetExport
 from poa.rules.figures import QUARTER_LABELS
 from poa.selectors import access
 from poa.selectors.sheet import build_sheet, build_sheets
-from poa.services import batch
+from poa.services import batch, seals
 from poa.web.decorators import planeacion_required
 from poa.web.forms import SheetExportForm
 
@@ -29,6 +29,9 @@ def _pdf(request, make_pdf, *, sheet, unit):
     page and a log line; rendering changes nothing, so the report stays as it was."""
     try:
         return attachment(make_pdf())
+    except seals.SealedFileMissing as error:  # logged by the service; never drawn again
+        context = {"sheet": sheet, "error": error}
+        return render(request, "sheets/sealed_missing.html", context, status=500)
     except Exception:
         logger.exception(
             "PDF: no se pudo generar la hoja TMM-F004",
@@ -49,8 +52,8 @@ def sheet(request, year, ramo, ue, quarter):
 def sheet_pdf(request, year, ramo, ue, quarter):
     unidad = access.get_unit_or_404(request.user, year, ramo, ue)
     sheet = build_sheet(unidad, quarter)
-    # An authorized sheet is read from the storage: rendered once, on authorization.
-    return _pdf(request, lambda: stored.sheet_pdf(sheet), sheet=sheet, unit=f"{ramo}-{ue}")
+    # An authorized sheet is its sealed PDF, read from the storage: rendered once.
+    return _pdf(request, lambda: seals.sheet_pdf(sheet), sheet=sheet, unit=f"{ramo}-{ue}")
 
 
 @login_required

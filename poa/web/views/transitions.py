@@ -7,12 +7,14 @@ is worded by poa.rules.states."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from poa.rules import figures
@@ -25,6 +27,7 @@ from poa.selectors.reports import report_or_404
 from poa.services import modifications, programming, review
 from poa.services.transitions import transition_run
 from poa.web.forms import TransitionForm
+from poa.web.uploads import in_memory_uploads, too_big
 from poa.web.views.review import confirmation_of, incomplete_message, shows_figures
 
 
@@ -99,6 +102,16 @@ DOORS = {
 }
 
 
+# The e.firma's files weigh a few kilobytes each; nothing larger is read.
+EFIRMA_MAX_BYTES = 256 * 1024
+
+
+def signs_with_efirma(door, transition) -> bool:
+    return bool(settings.POA_FIRMA_ELECTRONICA and door.flow.document and transition.signs)
+
+
+@in_memory_uploads(EFIRMA_MAX_BYTES)
+@sensitive_post_parameters("efirma_password")
 @login_required
 @require_http_methods(["GET", "POST"])
 def transition(request, machine, action, **where):
@@ -113,17 +126,33 @@ def transition(request, machine, action, **where):
     if not access.acting_role(request.user, subject, transition):
         messages.error(request, machine.refusal_for_state(transition, subject.state))
         return redirect(door.back(subject))
-    form = TransitionForm(request.POST if request.method == "POST" else None, transition=transition)
-    if request.method == "POST" and form.is_valid():
-        return _make(request, door, subject, transition, form.cleaned_data["comment"])
+    efirma = signs_with_efirma(door, transition)
+    bound = request.method == "POST"
+    form = TransitionForm(
+        request.POST if bound else None,
+        request.FILES if bound else None,
+        transition=transition,
+        efirma=efirma,
+    )
+    if bound and too_big(request):
+        form.add_error(None, "Los archivos de la e.firma pasan de 256 KB: elija su .cer y su .key.")
+    elif bound and form.is_valid():
+        credentials = form.cleaned_data.get("credentials")
+        return _make(request, door, subject, transition, form.cleaned_data["comment"], credentials)
     context = {"transition": transition, "form": form, **door.context(subject, transition)}
     return render(request, door.template, context)
 
 
-def _make(request, door, subject, transition, comment):
+@sensitive_variables("credentials")
+def _make(request, door, subject, transition, comment, credentials=None):
     try:
         transition_run(
-            door.flow, subject=subject, user=request.user, action=transition.action, comment=comment
+            door.flow,
+            subject=subject,
+            user=request.user,
+            action=transition.action,
+            comment=comment,
+            credentials=credentials,
         )
     except WorkflowError as error:
         response = door.refused and door.refused(request, subject, transition, error)
