@@ -22,6 +22,7 @@ from poa.models import (
     Meta,
     Programacion,
     ProgramacionEvent,
+    UnidadEjecutora,
     UnidadMedida,
 )
 from poa.rules.states import PROGRAMMING
@@ -115,6 +116,17 @@ def _matches(linea, word) -> bool:
     if CLAVE_PREFIX.fullmatch(word):
         return linea.clave.startswith(word)
     return word in folded(linea.nombre)
+
+
+def units_not_approved(ejercicio) -> list[UnidadEjecutora]:
+    """The units of the year whose programming planeación has not approved (or that have none
+    yet): they cannot capture a quarter, even an open one."""
+    return list(
+        UnidadEjecutora.objects.filter(ramo__ejercicio=ejercicio)
+        .exclude(programacion__state=Programacion.State.APROBADA)
+        .select_related("ramo")
+        .order_by("ramo__clave", "clave")
+    )
 
 
 def units_with_programming(user, year):
