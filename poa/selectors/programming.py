@@ -53,9 +53,10 @@ def programming_metas(programacion):
     )
 
 
-def empty_metas_warnings(programacion) -> list[str]:
-    """What to tell whoever sends or approves the programming before they do: metas with
-    nothing to achieve (meta anual 0 and nothing programmed), which the rules allow."""
+def empty_metas_warnings(programacion, then="confirme que así debe aprobarse.") -> list[str]:
+    """What to tell whoever sends or approves the programming, before they do and once done
+    (`then` ends the sentence): metas with nothing to achieve (meta anual 0 and nothing
+    programmed), which the rules allow."""
     empty = [
         meta.numero
         for meta in programming_metas(programacion)
@@ -66,10 +67,20 @@ def empty_metas_warnings(programacion) -> list[str]:
     metas = "La meta" if len(empty) == 1 else "Las metas"
     numbers = ", ".join(str(numero) for numero in empty)
     verb = "tiene" if len(empty) == 1 else "tienen"
-    return [
-        f"{metas} {numbers} {verb} meta anual 0 y nada programado en ningún trimestre: "
-        "confirme que así debe aprobarse."
-    ]
+    return [f"{metas} {numbers} {verb} meta anual 0 y nada programado en ningún trimestre: {then}"]
+
+
+# What the warning says once the programming was sent or approved with such metas.
+EMPTY_METAS_DONE = {
+    "send": "se envió así; planeación lo verá antes de aprobarla.",
+    "approve": "quedó aprobada así; solo una modificación programática puede cambiarlo.",
+}
+
+
+def empty_metas_done(programacion, action) -> list[str]:
+    """The warning after `action` (send or approve); nothing for other transitions."""
+    then = EMPTY_METAS_DONE.get(action)
+    return empty_metas_warnings(programacion, then) if then else []
 
 
 def programming_events(programacion):
