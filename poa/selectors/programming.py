@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from poa.models import (
+    Ejercicio,
     LineaAccion,
     Meta,
     Programacion,
@@ -174,6 +175,32 @@ def units_with_programming(user, year):
         )
         .order_by("pending_rank", "ramo__clave", "clave")
     )
+
+
+@dataclass(frozen=True)
+class YearProgramming:
+    year: int
+    counts: list[str]  # «3 en borrador», «1 enviada», «0 aprobadas», «1 sin empezar»
+    approved: bool  # every unit's programming is approved
+
+
+def latest_year_programming() -> YearProgramming | None:
+    """Where the latest year's programming stands, unit by unit, in two queries: planeación's
+    home shows it from the moment a year is created."""
+    ejercicio = Ejercicio.objects.order_by("-year").first()
+    if ejercicio is None:
+        return None
+    states = list(
+        UnidadEjecutora.objects.filter(ramo__ejercicio=ejercicio).values_list(
+            "programacion__state", flat=True
+        )
+    )
+    counts = [state.counted(states.count(state.value)) for state in PROGRAMMING.states]
+    absent = states.count(None)
+    if absent:
+        counts.append(f"{absent:,} sin empezar")
+    approved = bool(states) and all(s == Programacion.State.APROBADA for s in states)
+    return YearProgramming(ejercicio.year, counts, approved)
 
 
 @dataclass(frozen=True)
