@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from poa.models import CapturePeriod, Ejercicio
 
-WARNING = "Estas unidades no tienen su programación aprobada y no podrán capturar"
+WARNING = "Estas unidades aún no tienen aprobada su programación y no podrán capturar"
 
 
 def open_data(**extra):
