@@ -294,3 +294,21 @@ def test_a_year_without_authorized_sheets_has_no_data(client, reference):
     assert client.get("/transparencia/datos/2023.csv").status_code == 404
     assert client.get("/transparencia/datos/2023.xml").status_code == 404
     assert "Aún no hay hojas autorizadas" in page(client, PORTAL)
+
+
+def test_the_quarter_is_read_in_the_same_queries_however_many_sheets(
+    reference, django_assert_num_queries
+):
+    from poa.selectors.public import public_quarter
+
+    authorize("102")
+    with django_assert_num_queries(2):
+        assert len(public_quarter(2023, 2).units) == 1
+    authorize("101")
+    authorize("201")
+    reopened_201 = reopened("201")
+    assert reopened_201.state == State.BORRADOR
+    with django_assert_num_queries(2):
+        data = public_quarter(2023, 2)
+    assert [u.ue.clave for u in data.units] == ["101", "102"]
+    assert [ue.clave for ue in data.in_review] == ["201"]
