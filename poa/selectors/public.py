@@ -22,7 +22,7 @@ from poa.rules import figures, states
 from poa.rules.dates import quarter_end
 from poa.rules.states import REPORT
 from poa.rules.text import clave_key, folded
-from poa.selectors.tracking import Progress, quarter_series
+from poa.selectors.tracking import Progress
 
 LICENSE = "Creative Commons Atribución 4.0 Internacional (CC BY 4.0)"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/deed.es"
@@ -174,11 +174,6 @@ class PublicQuarter:
     def ramo(self, clave) -> PublicRamo | None:
         return next((ramo for ramo in self.ramos if ramo.clave == clave), None)
 
-    def unit(self, ramo, clave) -> PublicUnit | None:
-        return next(
-            (u for u in self.units if u.ue.ramo.clave == ramo and u.ue.clave == clave), None
-        )
-
     def search(self, text) -> list[tuple[PublicUnit, PublicMeta]]:
         """The metas whose number, description, unit of measure, unit, programa or ramo
         contain every word of `text`, accents and case aside."""
@@ -186,12 +181,6 @@ class PublicQuarter:
         if not words:
             return []
         return [(u, m) for u, m in self.metas if all(w in _searchable(u, m) for w in words)]
-
-    def series(self, groups, *, with_ramo=False):
-        return quarter_series(groups, self.quarter, with_ramo=with_ramo)
-
-    def light_counts(self) -> dict[str, int]:
-        return dict(self.total.lights)
 
 
 def _searchable(unit, meta) -> str:
@@ -274,7 +263,9 @@ def public_unit(seal) -> PublicUnit:
 
 
 def public_quarter(year, quarter) -> PublicQuarter:
-    """The portal's year and quarter, in three queries however many units."""
+    """The portal's year and quarter, in two queries however many units: the seals in force
+    and those reopened, each with its unit, ramo, programa and year. Its ramos, programas and
+    metas answer what seguimiento's charts ask (poa.web.views.tracking.tracking_charts)."""
     seals = current_seals(year, quarter).select_related(
         "report__unidad_ejecutora__ramo__ejercicio", "report__unidad_ejecutora__programa"
     )
