@@ -1,10 +1,12 @@
 """The public pages are rate-limited per address (poa.web.public_gate): past the limit an
 address gets the Spanish 429 page with Retry-After, another address is still served, and the
-capture side, from that same address, keeps working."""
+capture side, from that same address, keeps working; past its places for public requests
+running at once, a process turns the next one away and still serves the capture."""
 
 import pytest
 from django.core.cache import cache
 
+from poa.web import public_gate
 from tests.test_capture_views import achieved, grid_data, grid_url
 
 
@@ -52,3 +54,20 @@ def test_the_limit_is_off_when_set_to_zero(client, reference, settings):
     settings.POA_PUBLIC_REQUESTS = 0
     cache.clear()
     assert all(client.get("/transparencia/").status_code == 200 for _ in range(5))
+
+
+def test_past_its_places_a_process_turns_public_requests_away_but_not_the_capture(
+    client, q3_open, capturista_201, settings
+):
+    settings.POA_PUBLIC_CONCURRENCY = 1
+    slot = public_gate.slots()
+    assert slot.acquire(blocking=False)  # a public request under way
+    try:
+        response = client.get("/transparencia/")
+        assert response.status_code == 429 and response["Retry-After"] == "1"
+        assert "atendiendo muchas consultas" in response.content.decode()
+        client.force_login(capturista_201)
+        assert client.get(grid_url()).status_code == 200
+    finally:
+        slot.release()
+    assert client.get("/transparencia/").status_code == 200

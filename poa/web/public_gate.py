@@ -1,10 +1,12 @@
 """The gate in front of the public pages (/transparencia/ and /verificar/): each address may
 ask POA_PUBLIC_REQUESTS of them every POA_PUBLIC_WINDOW seconds; past that it gets the Spanish
-429 page with Retry-After until the window ends. It is the first middleware, so a crawler
-over its limit costs neither a session nor a database query, and the capture side never
-waits behind it. The counts live in Django's cache (per process with the default local
-memory cache: each gunicorn worker counts on its own)."""
+429 page with Retry-After until the window ends. Besides, at most POA_PUBLIC_CONCURRENCY
+public requests run at once in each process (gunicorn's other threads stay free for the
+capture); one more is told to retry in a second. It is the first middleware, so a crawler
+turned away costs neither a session nor a database query. The counts live in Django's cache
+(per process with the default local memory cache: each gunicorn worker counts on its own)."""
 
+import threading
 import time
 
 from django.conf import settings
@@ -22,11 +24,34 @@ class PublicGateMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(PUBLIC_PREFIXES) and settings.POA_PUBLIC_REQUESTS:
+        if not request.path.startswith(PUBLIC_PREFIXES):
+            return self.get_response(request)
+        if settings.POA_PUBLIC_REQUESTS:
             retry = _over_limit(client_ip(request) or "desconocida")
             if retry:
                 return too_many(retry)
-        return self.get_response(request)
+        slot = slots()
+        if slot is None:
+            return self.get_response(request)
+        if not slot.acquire(blocking=False):
+            return too_many(1, busy=True)
+        try:
+            return self.get_response(request)
+        finally:
+            slot.release()
+
+
+_slots = {}
+_slots_lock = threading.Lock()
+
+
+def slots() -> threading.BoundedSemaphore | None:
+    """This process's places for public requests running at once; None without a limit."""
+    size = settings.POA_PUBLIC_CONCURRENCY
+    if not size:
+        return None
+    with _slots_lock:
+        return _slots.setdefault(size, threading.BoundedSemaphore(size))
 
 
 def _over_limit(address) -> int:
@@ -47,11 +72,12 @@ def _over_limit(address) -> int:
     return max(1, int(window - now % window))
 
 
-def too_many(retry) -> HttpResponse:
+def too_many(retry, *, busy=False) -> HttpResponse:
     context = {
         "limit": settings.POA_PUBLIC_REQUESTS,
         "window": settings.POA_PUBLIC_WINDOW,
         "retry": retry,
+        "busy": busy,
     }
     response = HttpResponse(render_to_string("transparency/429.html", context), status=429)
     response["Retry-After"] = str(retry)
