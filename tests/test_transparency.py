@@ -312,3 +312,11 @@ def test_the_quarter_is_read_in_the_same_queries_however_many_sheets(
         data = public_quarter(2023, 2)
     assert [u.ue.clave for u in data.units] == ["101", "102"]
     assert [ue.clave for ue in data.in_review] == ["201"]
+
+
+def test_a_page_asked_again_is_served_from_the_cache_with_one_query(
+    client, authorized_102, django_assert_num_queries
+):
+    first = page(client, QUARTER)
+    with django_assert_num_queries(1):  # the latest authorization or reopening
+        assert page(client, QUARTER) == first

@@ -47,9 +47,11 @@ def public_cached(view):
         modified = int(current.modified.timestamp()) if current.modified else None
         if not_modified := get_conditional_response(request, etag=etag, last_modified=modified):
             return _public_headers(not_modified, etag, current)
-        response = _from_cache(f"public:{digest}") or view(request, *args, **kwargs)
+        cached = _from_cache(f"public:{digest}")
+        response = cached or view(request, *args, **kwargs)
         if response.status_code == 200:
-            _to_cache(f"public:{digest}", response)
+            if cached is None:
+                _to_cache(f"public:{digest}", response)
             _public_headers(response, etag, current)
         return response
 
