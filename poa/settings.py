@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a crawler over its limit of public pages is turned away before anything else runs.
+    "poa.web.public_gate.PublicGateMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -246,6 +248,13 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "poa.web.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "poa.web.security.client_ip"
+# The public pages (/transparencia/, /verificar/): at most POA_PUBLIC_REQUESTS requests per
+# address every POA_PUBLIC_WINDOW seconds (0 turns the limit off), then the Spanish 429 page.
+POA_PUBLIC_REQUESTS = env_number("POA_PUBLIC_REQUESTS", 120)
+POA_PUBLIC_WINDOW = env_number("POA_PUBLIC_WINDOW", 60)
+# Public requests running at once in each process (0: no limit); the rest of gunicorn's
+# threads stay for the capture.
+POA_PUBLIC_CONCURRENCY = env_number("POA_PUBLIC_CONCURRENCY", 2)
 # Proxies in front of POA that append to X-Forwarded-For (1 behind one nginx).
 POA_TRUSTED_PROXIES = env_number("POA_TRUSTED_PROXIES", 0)
 

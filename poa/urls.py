@@ -17,6 +17,7 @@ from poa.web.views import (
     sheets,
     tracking,
     transitions,
+    transparency,
     verification,
     years,
 )
@@ -31,6 +32,8 @@ admin.site.index_title = "Catálogos y registros"
 UNIT_QUARTER = "<int:year>/<str:ramo>/<str:ue>/<quarter:quarter>"
 # The address of a unit's annual programming.
 UNIT_YEAR = "<int:year>/<str:ramo>/<str:ue>"
+# The portal's year and quarter.
+PUBLIC_QUARTER = "<int:year>/<quarter:quarter>"
 
 app_urls = (
     [
@@ -134,6 +137,41 @@ app_urls = (
             name="ramo-pdf",
         ),
         path(f"tmm-f004/{UNIT_QUARTER}/xlsx/", sheets.sheet_xlsx, name="sheet-xlsx"),
+        path("planeacion/transparencia/", transparency.platform_page, name="platform"),
+        path(
+            "planeacion/transparencia/<int:year>/<quarter:quarter>/xlsx/",
+            transparency.platform_xlsx,
+            name="platform-xlsx",
+        ),
+        # Public, without an account: the transparency portal and its open data.
+        path("transparencia/", transparency.portal, name="public-portal"),
+        path("transparencia/datos/", transparency.data_dictionary, name="public-data"),
+        path(
+            "transparencia/datos/<int:year>.<str:kind>",
+            transparency.data_year,
+            name="public-data-year",
+        ),
+        path(
+            "transparencia/datos/<int:year>-T<quarter:quarter>.<str:kind>",
+            transparency.data_quarter,
+            name="public-data-quarter",
+        ),
+        path(f"transparencia/{PUBLIC_QUARTER}/", transparency.quarter_page, name="public-quarter"),
+        path(
+            f"transparencia/{PUBLIC_QUARTER}/<str:ramo>/",
+            transparency.ramo_page,
+            name="public-ramo",
+        ),
+        path(
+            f"transparencia/{PUBLIC_QUARTER}/<str:ramo>/<str:ue>/",
+            transparency.sheet_page,
+            name="public-sheet",
+        ),
+        path(
+            f"transparencia/{PUBLIC_QUARTER}/<str:ramo>/<str:ue>/meta/<int:numero>/",
+            transparency.meta_page,
+            name="public-meta",
+        ),
         # Public: anyone checks an authorized sheet by its folio, without an account.
         path("verificar/<str:folio>/", verification.verify, name="verify"),
         path("verificar/<str:folio>/pdf/", verification.verify_pdf, name="verify-pdf"),

@@ -12,7 +12,7 @@ def quiet(*args):
     pass
 
 
-def test_three_capturistas_saving_for_seconds_lose_nothing_and_old_versions_are_refused(
+def test_three_capturistas_saving_beside_crawlers_lose_nothing_and_old_versions_are_refused(
     tmp_path,
 ):
     config = runner.Config(
@@ -22,6 +22,7 @@ def test_three_capturistas_saving_for_seconds_lose_nothing_and_old_versions_are_
         capturistas=3,
         shared=1,  # two of the three save the same grid
         reviewers=1,
+        crawlers=2,
         seconds=6,
         timing=client.Timing(ramp_up=1, think=(0.05, 0.2), read=(0.2, 0.5), stale_share=0.3),
     )
@@ -31,6 +32,8 @@ def test_three_capturistas_saving_for_seconds_lose_nothing_and_old_versions_are_
     assert (findings.lost, findings.mixed, findings.stale_accepted) == ([], [], [])
     assert findings.acks > 0 and result.ledger.stale_refused > 0
     assert result.passed(timed=False)
+    # The crawlers were served the portal beside the capture, without an error.
+    assert result.stats.times[client.CRAWL] and not result.stats.errors[client.CRAWL]
 
 
 # The verification on a ledger written by hand ----------------------------------------------

@@ -110,6 +110,8 @@ def _figures(sheet):
             ],
             "absoluto": _plain(row.figures.absolute),
             "relativo": _plain(row.figures.relative),
+            # Printed on the authorized sheet: public from the authorization on.
+            "observaciones": row.observaciones,
         }
         for row in sheet.rows
     ]

@@ -1,9 +1,10 @@
 """The load test (`make loadtest`, python -m tests.loadtest): a generated municipality of 50
 units served by gunicorn as in production, on PostgreSQL; 50 capturistas (five units with
 two) log in and save their grids again and again while 5 reviewers read seguimiento, sheets
-and PDFs. It prints requests per second and p50/p95/max by kind of request, then checks
-every acknowledged save against the database (tests.loadtest.verify) and that every old
-version sent on purpose was refused.
+and PDFs and 20 crawlers, each from its own address, follow every link of /transparencia/
+without pause (the public rate limit answers them 429 past its limit). It prints requests
+per second and p50/p95/max by kind of request, then checks every acknowledged save against
+the database (tests.loadtest.verify) and that every old version sent on purpose was refused.
 
 client.py    the simulated people, over HTTP; what the server acknowledged (Ledger)
 data.py      the database side: the municipality and the plan, the snapshot afterwards

@@ -6,8 +6,9 @@ root on Debian, the local cluster (installed and started as .ci/run does) with a
 database `poa_loadtest`. It is dropped at the end unless LOADTEST_KEEP=1.
 
 LOADTEST_SECONDS (default 90, the first 20 to log everybody in) shortens or lengthens the
-run. Exit status 0 when every target was met, 1 when one was missed, 2 when there is no
-PostgreSQL to run on."""
+run; LOADTEST_CRAWLERS (default 20; 0 for none) sets how many robots crawl /transparencia/
+without pause beside the capturistas. Exit status 0 when every target was met, 1 when one
+was missed, 2 when there is no PostgreSQL to run on."""
 
 import os
 import shutil
@@ -33,7 +34,10 @@ def main():
         )
         return 2
     url, drop = database
-    config = runner.Config(seconds=float(os.environ.get("LOADTEST_SECONDS") or 90))
+    config = runner.Config(
+        seconds=float(os.environ.get("LOADTEST_SECONDS") or 90),
+        crawlers=int(os.environ.get("LOADTEST_CRAWLERS") or 20),
+    )
     try:
         with tempfile.TemporaryDirectory(prefix="poa-carga-") as folder:
             result = runner.run(config, url, folder)

@@ -23,7 +23,13 @@ STALE_SAVE = "captura: guardar versión vieja"
 TRACKING = "seguimiento"
 SHEET = "hoja TMM-F004"
 PDF = "PDF"
-KINDS = (LOGIN, GRID, SAVE, STALE_SAVE, TRACKING, SHEET, PDF)
+CRAWL = "transparencia (rastreador)"
+CRAWL_LIMITED = "transparencia: 429"
+KINDS = (LOGIN, GRID, SAVE, STALE_SAVE, TRACKING, SHEET, PDF, CRAWL, CRAWL_LIMITED)
+# The public links a crawler follows (never a sealed PDF: the portal links them, a crawler
+# of pages has no use for them).
+PUBLIC_LINK = re.compile(r'href="(/(?:transparencia|verificar)/[^"#]*)"')
+CRAWL_FRONTIER = 5000
 
 SAVED = re.compile(r"Se guardaron las cifras de (\d[\d,]*) metas?|No había cambios que guardar")
 STALE = "Otra persona guardó este informe mientras usted capturaba"
@@ -428,7 +434,53 @@ class Reviewer(Person):
             self.stats.fail(kind, f"{path} no devolvió lo esperado")
 
 
-def run(server, plan, *, seconds, timing, seed=1):
+class Crawler(threading.Thread):
+    """A robot on the public portal, without an account and without pause: from
+    /transparencia/ it follows every public link it finds, from an address of its own (as
+    the proxy in front passes it, X-Forwarded-For). The rate limit's 429 is an expected
+    answer (counted apart); anything else but 200 is an error."""
+
+    def __init__(self, server, address, stats, deadline, seed):
+        super().__init__(daemon=True, name=f"rastreador-{address}")
+        self.session = Session(*server, stats)
+        self.address, self.stats, self.deadline = address, stats, deadline
+        self.rng = random.Random(seed)
+        self.known, self.seen = ["/transparencia/"], {"/transparencia/"}
+
+    def run(self):
+        while time.monotonic() < self.deadline:
+            try:
+                self.step()
+            except Failure:
+                time.sleep(0.1)
+
+    def step(self):
+        path = self.rng.choice(self.known)
+        start = time.perf_counter()
+        try:
+            status, _, page = self.session._send(
+                "GET", path, None, {"Connection": "close", "X-Forwarded-For": self.address}
+            )
+        except OSError as error:
+            self.stats.add(CRAWL, _millis(start), f"GET {path}: {error!r}")
+            raise Failure(str(error)) from error
+        if status == 429:
+            self.stats.add(CRAWL_LIMITED, _millis(start))
+            return
+        error = None if status == 200 else f"GET {path}: HTTP {status}"
+        self.stats.add(CRAWL, _millis(start), error)
+        if isinstance(page, str):
+            self.learn(page)
+
+    def learn(self, page):
+        for link in PUBLIC_LINK.findall(html.unescape(page)):
+            fresh = link not in self.seen and not link.endswith("/pdf/")
+            if fresh and len(self.known) < CRAWL_FRONTIER:
+                self.seen.add(link)
+                self.known.append(link)
+
+
+def run(server, plan, *, seconds, timing, seed=1, crawlers=0):
     """Runs every person of the plan against server = (host, port) for `seconds`; returns
     (stats, ledger, elapsed seconds)."""
     stats, ledger = Stats(), Ledger()
@@ -441,6 +493,10 @@ def run(server, plan, *, seconds, timing, seed=1):
     people += [
         Reviewer(server, account, stats, ledger, timing, deadline, seed * 2000 + n)
         for n, account in enumerate(plan["reviewers"])
+    ]
+    people += [
+        Crawler(server, f"198.51.100.{n + 1}", stats, deadline, seed * 3000 + n)
+        for n in range(crawlers)
     ]
     for person in people:
         person.start()

@@ -33,6 +33,7 @@ class Config:
     capturistas: int = 50
     shared: int = 5  # units whose grid two of the capturistas save
     reviewers: int = 5
+    crawlers: int = 20  # robots on /transparencia/ without pause (LOADTEST_CRAWLERS)
     seconds: float = 90
     timing: client.Timing = field(default_factory=client.Timing)
 
@@ -131,6 +132,8 @@ def environment(database_url, folder, port):
         POA_PROXY_SSL_HEADER="0",
         POA_MEDIA_ROOT=str(folder / "media"),
         POA_BIND=f"127.0.0.1:{port}",
+        # As behind one nginx: each crawler comes from its own address (X-Forwarded-For).
+        POA_TRUSTED_PROXIES="1",
     )
     return env
 
@@ -278,7 +281,11 @@ def run(config, database_url, folder, *, say=print) -> Result:
         meter.start()
         own = time.process_time()
         stats, ledger, elapsed = client.run(
-            ("127.0.0.1", port), plan, seconds=config.seconds, timing=config.timing
+            ("127.0.0.1", port),
+            plan,
+            seconds=config.seconds,
+            timing=config.timing,
+            crawlers=config.crawlers,
         )
         client_cpu = time.process_time() - own
         meter.stop()
@@ -316,7 +323,8 @@ def report(result, *, timed=True, say=print):
     say(
         f"Municipio de {plan['units']} unidades ejecutoras de {config.metas} metas; "
         f"{len(plan['capturistas'])} capturistas en {result.findings.units} unidades "
-        f"({plan['shared']} con dos capturistas) y {len(plan['reviewers'])} revisores; "
+        f"({plan['shared']} con dos capturistas), {len(plan['reviewers'])} revisores y "
+        f"{config.crawlers} rastreadores sin pausa en /transparencia/; "
         f"gunicorn con {result.workers}."
     )
     if result.load:
@@ -350,6 +358,12 @@ def report(result, *, timed=True, say=print):
                 f"{kind:<32}{len(times):>7,}{percentile(times, 50):>9,.0f}"
                 f"{percentile(times, 95):>9,.0f}{max(times):>9,.0f}{stats.errors[kind]:>9,}"
             )
+    if config.crawlers:
+        served, limited = result.times(client.CRAWL), result.times(client.CRAWL_LIMITED)
+        say(
+            f"Rastreadores en la fase estable: {len(served):,} páginas servidas y "
+            f"{len(limited):,} respuestas 429 del límite por dirección."
+        )
     say(
         f"Guardados acusados: {result.findings.acks:,}; rechazados porque el otro capturista "
         f"de la unidad guardó antes: {ledger.races_refused:,}; sin respuesta: "

@@ -60,7 +60,7 @@ def tracking_page(request, year, quarter):
         "table": table,
         "data": data,
         "has_metas": metas.exists(),
-        "charts": _charts(data, quarter),
+        "charts": tracking_charts(data, quarter),
     }
     return render(request, "tracking/tracking.html", context)
 
@@ -76,8 +76,9 @@ def _table(level, rows, quarter):
     return table_class(rows)
 
 
-def _charts(data, quarter):
-    """(title, svg, table) of the seguimiento's three charts."""
+def tracking_charts(data, quarter):
+    """(title, svg, table) of the seguimiento's three charts; the transparency portal draws
+    the same from the authorized figures (poa.selectors.public.PublicQuarter)."""
     if not data.metas:
         return []
     counts = tracking.light_counts(data)
