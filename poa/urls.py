@@ -5,6 +5,7 @@ from django.urls import include, path, register_converter
 from poa.rules.states import MODIFICATION, PROGRAMMING, REPORT
 from poa.web.converters import QuarterConverter
 from poa.web.views import (
+    audit,
     capture,
     consistency,
     dashboards,
@@ -83,6 +84,8 @@ app_urls = (
             name="modification-transition",
         ),
         path("planeacion/ejercicios/nuevo/", years.year_new, name="year-new"),
+        path("auditoria/", audit.audit_latest, name="audit-latest"),
+        path("auditoria/<int:year>/", audit.audit_page, name="audit"),
         path("programacion/", programming.programming_index, name="programming-index"),
         path(
             "programacion/<int:year>/",

@@ -25,6 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from poa.selectors import access
+from poa.services import audit
 from poa.services.imports import catalog, plan
 from poa.services.imports.book import Problem, read_book
 from poa.services.imports.run import Counts, ImportResult, Run
@@ -56,6 +57,8 @@ def year_import(*, path, user, approve=False, dry_run=False, progress=None) -> I
     with transaction.atomic():
         _load(run)
         saved = not run.errors and not dry_run
+        if saved and run.result(saved=True).changes:
+            _audit(run)
         if not saved:
             transaction.set_rollback(True)
     result = run.result(saved=saved)
@@ -67,6 +70,16 @@ def year_import(*, path, user, approve=False, dry_run=False, progress=None) -> I
             extra={"user": user.username, "approved": result.approved},
         )
     return result
+
+
+def _audit(run):
+    result = run.result(saved=True)
+    audit.audit_record(
+        kind=audit.Kind.IMPORT,
+        user=run.user,
+        description="Importó el libro del ejercicio. " + " ".join(result.summary()),
+        year=result.year,
+    )
 
 
 def _load(run):
