@@ -13,6 +13,12 @@ def audit_years() -> list[int]:
     return sorted(years, reverse=True)
 
 
+def audit_default_year() -> int:
+    """The year the page opens on: the newest of the catalog, or the current one."""
+    newest = Ejercicio.objects.order_by("-year").values_list("year", flat=True).first()
+    return newest or timezone.localtime().year
+
+
 def year_events(year):
     """Every event of the year, newest first, with its unit and ramo in the same query."""
     return (

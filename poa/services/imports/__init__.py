@@ -26,7 +26,7 @@ from django.db import transaction
 
 from poa.selectors import access
 from poa.services import audit
-from poa.services.imports import catalog, plan
+from poa.services.imports import accounts, catalog, plan
 from poa.services.imports.book import Problem, read_book
 from poa.services.imports.run import Counts, ImportResult, Run
 
@@ -83,11 +83,17 @@ def _audit(run):
 
 
 def _load(run):
-    """The sheets in the order their rows depend on each other."""
+    """The sheets in the order their rows depend on each other; a book of accounts alone
+    loads them into its existing year, whatever the state of its programming."""
+    if run.book.accounts_only:
+        if catalog.find_ejercicio(run):
+            accounts.load_cuentas(run)
+        return
     if not catalog.load_ejercicio(run):
         return
     for stage in catalog.STAGES:
         stage(run)
+    accounts.load_cuentas(run)
     plan.load_metas(run)
     if run.approve and not run.errors:
         plan.approve_programming(run)

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from poa.documents.exports import export_response
-from poa.selectors.audit import audit_years, year_events
+from poa.selectors.audit import audit_default_year, audit_years, year_events
 from poa.web.decorators import auditor_required
 from poa.web.filters import AuditFilter
 from poa.web.tables import AuditTable, configure
@@ -13,7 +13,7 @@ from poa.web.tables import AuditTable, configure
 
 @auditor_required
 def audit_latest(request):
-    return redirect("poa:audit", year=audit_years()[0])
+    return redirect("poa:audit", year=audit_default_year())
 
 
 @auditor_required
