@@ -290,3 +290,15 @@ def test_a_book_of_accounts_alone_adds_them_to_an_approved_year(
         "201"
     ]
     assert mail.outbox[0].to == ["nuevo201@mexicali.example"]
+
+
+def test_a_head_needs_the_persona_they_sign_as(reference, planeacion, client):
+    client.force_login(planeacion)
+    data = {"usuario": "jefe", "nombre": "Jefe", "correo": "j@mexicali.example"}
+    data["rol"] = "responsable"
+    response = client.post(reverse("poa:accounts"), data)
+    assert "Elija la persona con la que firma el responsable." in response.content.decode()
+    persona = Persona.objects.get(nombre="LIC. FABIOLA LEÓN HUERTA CABRERA")
+    client.post(reverse("poa:accounts"), data | {"persona": persona.pk})
+    persona.refresh_from_db()
+    assert persona.usuario.username == "jefe"

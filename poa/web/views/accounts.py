@@ -27,14 +27,20 @@ def accounts_page(request):
         try:
             account, outcome = accounts.account_save(spec=form.spec(), user=request.user)
         except accounts.AccountError as error:
-            for key, message in error.errors.items():
-                form.add_error(key if key in form.fields else None, message)
+            _show_errors(form, error.errors)
         else:
             messages.success(request, SAVED[outcome].format(account.username))
             return redirect("poa:accounts")
     units = units_with_accounts(ejercicio) if ejercicio else []
     context = {"form": form, "ejercicio": ejercicio, "units": units}
     return render(request, "accounts/accounts.html", context)
+
+
+def _show_errors(form, errors):
+    for key, message in errors.items():
+        if key == "nombre" and form.cleaned_data["rol"] == accounts.RESPONSABLE:
+            key, message = "persona", "Elija la persona con la que firma el responsable."
+        form.add_error(key, message)
 
 
 @planeacion_required
