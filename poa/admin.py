@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from poa.models import (
+    AuditEvent,
     CaptureException,
     CapturePeriod,
     Ejercicio,
@@ -673,3 +674,12 @@ class SealAdmin(ReadOnlyAdmin):
     list_display = ["folio", "sealed_at", "sha256", "superseded_at"]
     list_filter = ["report__unidad_ejecutora__ramo__ejercicio"]
     search_fields = ["folio", "sha256"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "year", "kind", "username", "unidad_ejecutora", "quarter", "description"]
+    list_filter = ["year", "kind"]
+    search_fields = ["username", "description", "unidad_ejecutora__clave"]
+    list_select_related = ["unidad_ejecutora__ramo"]
+    date_hierarchy = "at"

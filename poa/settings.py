@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "poa.web.middleware.SessionActivityMiddleware",
+    "poa.web.middleware.ReadOnlyAuditorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -196,6 +197,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "login"
+# The invitation of a new account (poa.services.accounts) is a password-reset link: 3 days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 LOGIN_REDIRECT_URL = "poa:home"
 LOGOUT_REDIRECT_URL = "login"
 # The admin's address; another one keeps it off the scanners' path.

@@ -5,6 +5,8 @@ from django.urls import include, path, register_converter
 from poa.rules.states import MODIFICATION, PROGRAMMING, REPORT
 from poa.web.converters import QuarterConverter
 from poa.web.views import (
+    accounts,
+    audit,
     capture,
     consistency,
     dashboards,
@@ -86,6 +88,14 @@ app_urls = (
             name="modification-transition",
         ),
         path("planeacion/ejercicios/nuevo/", years.year_new, name="year-new"),
+        path("planeacion/cuentas/", accounts.accounts_page, name="accounts"),
+        path(
+            "planeacion/cuentas/unidad/<int:pk>/desactivar/",
+            accounts.unit_deactivate,
+            name="unit-deactivate",
+        ),
+        path("auditoria/", audit.audit_latest, name="audit-latest"),
+        path("auditoria/<int:year>/", audit.audit_page, name="audit"),
         path("programacion/", programming.programming_index, name="programming-index"),
         path(
             "programacion/<int:year>/",

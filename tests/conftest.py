@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from poa.jobs import IMMEDIATE_BACKEND
 from poa.models import Ejercicio, Meta, Persona, Report, ReportEvent, UnidadEjecutora
-from poa.selectors.access import PLANEACION_GROUP
+from poa.selectors.access import CONTRALORIA_GROUP, PLANEACION_GROUP
 from poa.services import programming
 from poa.services.periods import period_open
 from poa.services.review import report_authorize, report_get_or_create, report_review, report_send
@@ -149,6 +149,14 @@ def aaron(reference):
 def planeacion(reference):
     user = make_user("planeacion")
     user.groups.add(Group.objects.get_or_create(name=PLANEACION_GROUP)[0])
+    return user
+
+
+@pytest.fixture
+def contraloria(reference):
+    """The órgano interno de control: reads everything, changes nothing."""
+    user = make_user("contraloria")
+    user.groups.add(Group.objects.get_or_create(name=CONTRALORIA_GROUP)[0])
     return user
 
 

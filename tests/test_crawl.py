@@ -22,6 +22,7 @@ from poa.services import modifications, years
 ACCOUNTS = [
     "admin",
     "planeacion",
+    "contraloria",
     "captura101",
     "captura102",
     "captura201",

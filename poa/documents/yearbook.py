@@ -24,6 +24,7 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -41,6 +42,7 @@ from poa.models import (
 )
 from poa.rules import figures
 from poa.rules.text import clave_key, folded
+from poa.selectors import access
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 INTEGER_FORMAT = "#,##0"
@@ -214,7 +216,42 @@ AVANCE = Layout(
     "importa junto con la aprobación de la programación.",
     required=False,
 )
-LAYOUTS = (EJERCICIO, PERSONAS, RAMOS, PROGRAMAS, UNIDADES, UNIDADES_MEDIDA, LINEAS, METAS, AVANCE)
+CUENTAS = Layout(
+    "Cuentas",
+    (
+        Column("usuario", "Usuario", 22, "Con el que inicia sesión: letras, números y . @ + - _."),
+        Column(
+            "nombre",
+            "Nombre",
+            45,
+            "Nombre completo (vacío: se queda el que tiene); el de un responsable, como firma.",
+        ),
+        Column("correo", "Correo", 35, "Adonde llega la invitación para elegir su contraseña."),
+        Column("rol", "Rol", 14, "capturista, responsable, planeación o contraloría."),
+        Column(
+            "unidades",
+            "Unidades",
+            24,
+            "Las unidades que captura un capturista, ramo-unidad separadas por comas (59-102, "
+            "59-201).",
+        ),
+    ),
+    "Las cuentas del personal. Cada cuenta nueva recibe por correo un enlace para elegir su "
+    "contraseña; una cuenta que ya existe (mismo usuario) se actualiza y no se invita de nuevo.",
+    required=False,
+)
+LAYOUTS = (
+    EJERCICIO,
+    PERSONAS,
+    RAMOS,
+    PROGRAMAS,
+    UNIDADES,
+    UNIDADES_MEDIDA,
+    LINEAS,
+    CUENTAS,
+    METAS,
+    AVANCE,
+)
 INSTRUCTIONS = "Instrucciones"
 GENERAL_INSTRUCTIONS = (
     "Libro del ejercicio del Programa Operativo Anual: catálogo, metas y lo programado por "
@@ -229,6 +266,8 @@ GENERAL_INSTRUCTIONS = (
     "nombre de la persona o de la unidad de medida; clave de la línea; unidad y número de "
     "la meta); nada se borra.",
     "No se importa sobre un ejercicio cuya programación ya está enviada o aprobada.",
+    "Un libro con solo las hojas «Ejercicio» y «Cuentas» carga las cuentas en un ejercicio que "
+    "ya existe, aunque su programación esté aprobada.",
 )
 
 
@@ -369,11 +408,44 @@ def _year_tables(ejercicio, with_progress):
                 LineaAccion.objects.filter(ejercicio=ejercicio), key=lambda x: clave_key(x.clave)
             )
         ],
+        CUENTAS.name: _cuentas(ejercicio),
         METAS.name: [_meta_row(meta) for meta in metas],
         AVANCE.name: [row for meta in metas for row in _progress_rows(meta)]
         if with_progress
         else [],
     }
+
+
+def _cuentas(ejercicio):
+    """One row per active account of the year: planeación, the contraloría, the heads of its
+    units (linked to their persona) and the capturistas with their units."""
+    rows = {}
+    groups = {access.PLANEACION_GROUP: "planeación", access.CONTRALORIA_GROUP: "contraloría"}
+    members = get_user_model().objects.filter(groups__name__in=groups, is_active=True)
+    for user in members.prefetch_related("groups").distinct():
+        rol = next(groups[g.name] for g in user.groups.all() if g.name in groups)
+        rows.setdefault(user.username, _account_row(user, user.get_full_name(), rol))
+    units = (
+        UnidadEjecutora.objects.filter(ramo__ejercicio=ejercicio)
+        .select_related("ramo", "responsable__usuario")
+        .prefetch_related("capturistas")
+        .order_by("ramo__clave", "clave")
+    )
+    for ue in units:
+        head = ue.responsable.usuario if ue.responsable else None
+        if head and head.is_active:
+            rows.setdefault(head.username, _account_row(head, ue.responsable.nombre, "responsable"))
+        for user in (u for u in ue.capturistas.all() if u.is_active):
+            row = rows.setdefault(
+                user.username, _account_row(user, user.get_full_name(), "capturista")
+            )
+            if row[3] == "capturista":
+                row[4] = ", ".join(filter(None, [row[4], f"{ue.ramo.clave}-{ue.clave}"]))
+    return [tuple(row) for _, row in sorted(rows.items())]
+
+
+def _account_row(user, nombre, rol):
+    return [user.username, nombre, user.email, rol, ""]
 
 
 def _nombre(persona):

@@ -1,6 +1,7 @@
 """The database tables, named after the domain's nouns; their choices come from
 poa.rules. Imports rules only."""
 
+from .audit import AuditEvent
 from .catalog import (
     Ejercicio,
     Finalidad,
@@ -28,6 +29,7 @@ from .review import CaptureException, CapturePeriod, ReminderSent, Report, Repor
 from .seals import Seal
 
 __all__ = [
+    "AuditEvent",
     "EVIDENCE_STORAGE",
     "QUARTER_FIELDS",
     "CaptureException",

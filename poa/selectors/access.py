@@ -10,6 +10,7 @@ from poa.rules import states
 
 PLANEACION_GROUP = "Planeación"
 PLANEACION_POSITION = "PLANEACIÓN"
+CONTRALORIA_GROUP = "Contraloría"
 
 
 def is_planeacion(user) -> bool:
@@ -21,6 +22,25 @@ def is_planeacion(user) -> bool:
     if not hasattr(user, "_poa_is_planeacion"):
         user._poa_is_planeacion = user.groups.filter(name=PLANEACION_GROUP).exists()
     return user._poa_is_planeacion
+
+
+def is_contraloria(user) -> bool:
+    """The órgano interno de control: reads every unit of every year and changes nothing."""
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_poa_is_contraloria"):
+        user._poa_is_contraloria = user.groups.filter(name=CONTRALORIA_GROUP).exists()
+    return user._poa_is_contraloria
+
+
+def reads_everything(user) -> bool:
+    """Planeación and the contraloría see every unit, report, sheet and file."""
+    return is_planeacion(user) or is_contraloria(user)
+
+
+def can_audit(user) -> bool:
+    """Who reads the Auditoría page: planeación and the contraloría."""
+    return reads_everything(user)
 
 
 def planeacion_users():
@@ -45,10 +65,10 @@ def _persona_id(user):
 
 
 def units_visible_to(user):
-    """Planeación sees every unit; others the units they capture or head, and every unit of a
-    programa or ramo they head."""
+    """Planeación and the contraloría see every unit; others the units they capture or head,
+    and every unit of a programa or ramo they head."""
     units = UnidadEjecutora.objects.all()
-    if is_planeacion(user):
+    if reads_everything(user):
         return units
     if not user.is_authenticated:
         return units.none()
@@ -91,7 +111,7 @@ def can_view_unit(user, ue) -> bool:
     if not user.is_authenticated:
         return False
     return (
-        is_planeacion(user)
+        reads_everything(user)
         or is_ue_head(user, ue)
         or is_program_head(user, ue.programa)
         or is_ramo_head(user, ue.ramo)

@@ -33,6 +33,7 @@ from poa.selectors.locks import (
     lock_reason,
     programming_approved,
 )
+from poa.services import audit
 from poa.services.review import _locked, report_send
 
 Action = ReportEvent.Action
@@ -79,8 +80,20 @@ def capture_save(*, report, user, version, rows, send=False) -> CaptureResult:
         changed = _apply_rows(_progresses_for(report, rows), rows, sending=send)
         if changed:
             _save_progresses(report, changed, user, reason="Captura")
+            _audit_capture(report, changed, user)
         sent = report_send(report=report, user=user) if send else None
     return CaptureResult(report, len(changed), sent)
+
+
+def _audit_capture(report, progresses, user):
+    numbers = ", ".join(str(p.meta.numero) for p in progresses)
+    audit.audit_record(
+        kind=audit.Kind.CAPTURE,
+        user=user,
+        description=f"Capturó lo alcanzado de las metas {numbers}.",
+        unidad_ejecutora=report.unidad_ejecutora,
+        quarter=report.quarter,
+    )
 
 
 def _save_progresses(report, progresses, user, *, reason):
@@ -201,6 +214,14 @@ def capture_correct(*, progress, user, alcanzado, observaciones, reason="") -> Q
         if changed:
             why = f"{CORRECTION_REASON}: {reason}" if reason else CORRECTION_REASON
             _save_progresses(report, changed, user, reason=why)
+            figure = f"alcanzado {stored.alcanzado}, observaciones «{stored.observaciones}»"
+            audit.meta_record(
+                kind=audit.Kind.CORRECTION,
+                user=user,
+                meta=stored.meta,
+                quarter=stored.quarter,
+                description=f"{why} ({figure}).",
+            )
     return stored
 
 

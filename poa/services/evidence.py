@@ -20,6 +20,7 @@ from poa.rules.states import WorkflowError
 from poa.selectors import access
 from poa.selectors.evidence import evidence_report, evidence_total, metas_lacking_evidence
 from poa.selectors.locks import evidence_lock_reason
+from poa.services import audit
 
 CHUNK = 64 * 1024
 
@@ -79,6 +80,7 @@ def evidence_remove(*, evidencia, user) -> None:
         stored = evidencia.stored_name
         evidencia._history_user = user
         evidencia._change_reason = "Evidencia quitada"
+        _audit_change(evidencia, user, "Evidencia quitada")
         evidencia.delete()
         transaction.on_commit(lambda: evidence_storage().delete(stored))
 
@@ -88,7 +90,15 @@ def evidence_open(*, evidencia, user):
     (PermissionDenied otherwise). Every download of an evidence file passes here."""
     if not access.can_view_evidence(user, evidencia):
         raise PermissionDenied("No tiene acceso a las evidencias de esta unidad ejecutora.")
-    return evidence_storage().open(evidencia.stored_name, "rb")
+    stored = evidence_storage().open(evidencia.stored_name, "rb")
+    audit.meta_record(
+        kind=audit.Kind.EVIDENCE,
+        user=user,
+        meta=evidencia.meta,
+        quarter=evidencia.quarter,
+        description=f"Descargó la evidencia «{evidencia.name}».",
+    )
+    return stored
 
 
 def evidence_send_check(report) -> None:
@@ -151,3 +161,14 @@ def _save(evidencia, user, reason):
     evidencia._change_reason = reason
     evidencia.full_clean(exclude=["meta", "uploaded_by"])
     evidencia.save()
+    _audit_change(evidencia, user, reason)
+
+
+def _audit_change(evidencia, user, reason):
+    audit.meta_record(
+        kind=audit.Kind.EVIDENCE,
+        user=user,
+        meta=evidencia.meta,
+        quarter=evidencia.quarter,
+        description=f"{reason}: «{evidencia.name}» (SHA-256 {evidencia.sha256}).",
+    )

@@ -23,7 +23,7 @@ from poa.rules import figures
 from poa.rules.states import MODIFICATION, WorkflowError
 from poa.selectors import access, history
 from poa.selectors.locks import authorized_quarters, modification_lock_reason
-from poa.services import notifications, programming
+from poa.services import audit, notifications, programming
 from poa.services.transitions import Flow, transition_run
 from poa.services.versions import new_version, stored_series
 
@@ -171,6 +171,12 @@ def modification_request(*, meta, user, justificacion, change: ChangeRequest) ->
             base_version=meta.versions.order_by("-numero").first(),
             requested_by=user,
             **dict(zip(QUARTER_FIELDS, clean.programado, strict=True)),
+        )
+        audit.meta_record(
+            kind=audit.Kind.MODIFICATION,
+            user=user,
+            meta=meta,
+            description=f"Solicitó una modificación programática: {justificacion}",
         )
         transaction.on_commit(lambda: _notify_request(modificacion.pk))
     return modificacion

@@ -6,8 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from poa.models import CaptureException, CapturePeriod, UnidadEjecutora
+from poa.rules import figures
+from poa.rules.localtime import short_datetime
 from poa.rules.states import WorkflowError
 from poa.selectors import access
+from poa.services import audit
 from poa.services.review import report_get_or_create
 
 
@@ -30,7 +33,20 @@ def period_open(*, ejercicio, quarter, deadline, user) -> CapturePeriod:
         period.save()
         for ue in UnidadEjecutora.objects.filter(ramo__ejercicio=ejercicio):
             report_get_or_create(unidad_ejecutora=ue, quarter=quarter)
+        _audit(period, user, f"Abrió la captura hasta el {short_datetime(deadline)}.")
     return period
+
+
+def _audit(period, user, what, unidad_ejecutora=None):
+    label = figures.QUARTER_LABELS[period.quarter]
+    audit.audit_record(
+        kind=audit.Kind.PERIOD,
+        user=user,
+        description=f"{label} {period.ejercicio.year}: {what}",
+        unidad_ejecutora=unidad_ejecutora,
+        quarter=period.quarter,
+        year=period.ejercicio.year,
+    )
 
 
 def period_close(*, period, user) -> CapturePeriod:
@@ -40,6 +56,7 @@ def period_close(*, period, user) -> CapturePeriod:
         period = CapturePeriod.objects.select_for_update().get(pk=period.pk)
         period.closed_at = timezone.now()
         period.save(update_fields=["closed_at"])
+        _audit(period, user, "Cerró la captura.")
     return period
 
 
@@ -63,4 +80,6 @@ def exception_grant(*, period, unidad_ejecutora, deadline, reason, user) -> Capt
                 "granted_at": timezone.now(),
             },
         )
+        what = f"Prórroga hasta el {short_datetime(deadline)}: {reason.strip()}"
+        _audit(period, user, what, unidad_ejecutora)
     return exception

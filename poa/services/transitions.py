@@ -19,6 +19,7 @@ from django.db import transaction
 from poa.rules.states import Machine, WorkflowError
 from poa.selectors import access
 from poa.selectors.access import signer_name
+from poa.services.audit import transition_record
 from poa.services.notifications import transition_email
 
 logger = logging.getLogger("poa.workflow")
@@ -63,6 +64,7 @@ def transition_run(flow, *, subject, user, action, comment="", credentials=None)
             check=flow.checks.get(action),
             event_for=partial(flow.event, locked),
         )
+        transition_record(flow.machine, locked, user, event, transition)
         effect = flow.effects.get(action)
         if effect:
             effect(locked, event, user)

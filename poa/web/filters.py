@@ -4,7 +4,16 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from poa.models import Ejercicio, Meta, Modificacion, Programacion, Ramo, Report, UnidadEjecutora
+from poa.models import (
+    AuditEvent,
+    Ejercicio,
+    Meta,
+    Modificacion,
+    Programacion,
+    Ramo,
+    Report,
+    UnidadEjecutora,
+)
 from poa.rules import figures
 from poa.rules.states import PROGRAMMING, REPORT
 
@@ -176,3 +185,47 @@ class ModificacionFilter(django_filters.FilterSet):
         self.filters["ramo"].extra["choices"] = [
             (clave, f"{clave} {nombre}") for clave, nombre in ramos.items()
         ]
+
+
+class AuditFilter(django_filters.FilterSet):
+    """The Auditoría page's filters on the events of one year."""
+
+    unidad = django_filters.CharFilter(
+        label="Unidad ejecutora", method="filter_unidad", widget=UNIT_SEARCH
+    )
+    persona = django_filters.CharFilter(
+        label="Persona",
+        method="filter_persona",
+        widget=forms.TextInput(attrs={"placeholder": "Usuario, p. ej. captura102"}),
+    )
+    kind = django_filters.ChoiceFilter(
+        label="Tipo", choices=AuditEvent.Kind.choices, empty_label="Todos"
+    )
+    desde = django_filters.DateFilter(
+        label="Desde",
+        field_name="at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    hasta = django_filters.DateFilter(
+        label="Hasta",
+        field_name="at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields = ["unidad", "persona", "kind", "desde", "hasta"]
+
+    def filter_unidad(self, queryset, name, value):
+        value = value.strip()
+        if value.isdigit():
+            return queryset.filter(unidad_ejecutora__clave=value)
+        return queryset.filter(
+            Q(unidad_ejecutora__nombre__icontains=value)
+            | Q(unidad_ejecutora__nombre__icontains=value.upper())
+        )
+
+    def filter_persona(self, queryset, name, value):
+        return queryset.filter(username__iexact=value.strip())

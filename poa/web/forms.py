@@ -10,14 +10,21 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from poa.models import CapturePeriod, Ejercicio, LineaAccion, UnidadEjecutora, UnidadMedida
+from poa.models import (
+    CapturePeriod,
+    Ejercicio,
+    LineaAccion,
+    Persona,
+    UnidadEjecutora,
+    UnidadMedida,
+)
 from poa.models.programming import QUARTER_FIELDS
 from poa.models.review import QUARTER_CHOICES
 from poa.rules import figures
 from poa.rules.capture import read_figure, validate_capture_row
 from poa.rules.dates import quarter_end
 from poa.selectors.programming import units_of_measure_for
-from poa.services import modifications, programming
+from poa.services import accounts, modifications, programming
 from poa.services.imports import book, max_bytes
 
 # Typed as 15/10/2023 18:00 (24 hours, as every screen prints it); ISO still read, as older
@@ -675,3 +682,48 @@ class VerifyUploadForm(forms.Form):
                 "POA. Compruebe el archivo que recibió."
             )
         return self.cleaned_data["documento"].read()
+
+
+class AccountForm(forms.Form):
+    """Planeación's page: one account, as a row of the «Cuentas» sheet."""
+
+    usuario = forms.CharField(label="Usuario", max_length=150)
+    nombre = forms.CharField(label="Nombre", max_length=200)
+    correo = forms.EmailField(
+        label="Correo", error_messages={"invalid": "Escriba un correo electrónico válido."}
+    )
+    rol = forms.ChoiceField(
+        label="Rol", choices=[(rol, rol.capitalize()) for rol in accounts.ROLES]
+    )
+    unidades = forms.ModelMultipleChoiceField(
+        label="Unidades que captura",
+        queryset=UnidadEjecutora.objects.none(),
+        required=False,
+        help_text="Solo para un capturista.",
+    )
+    persona = forms.ModelChoiceField(
+        label="Persona que firma",
+        queryset=Persona.objects.order_by("nombre"),
+        required=False,
+        empty_label="Ninguna",
+        help_text="Solo para un responsable: la persona del catálogo con la que firma.",
+    )
+
+    def __init__(self, *args, ejercicio=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = UnidadEjecutora.objects.filter(ramo__ejercicio=ejercicio).select_related("ramo")
+        self.fields["unidades"].queryset = units.order_by("ramo__clave", "clave")
+        self.fields["unidades"].label_from_instance = lambda ue: (
+            f"{ue.ramo.clave}-{ue.clave} {ue.nombre}"
+        )
+
+    def spec(self) -> accounts.AccountSpec:
+        data = self.cleaned_data
+        return accounts.AccountSpec(
+            username=data["usuario"].strip(),
+            nombre=" ".join(data["nombre"].split()),  # required on the page
+            correo=data["correo"],
+            rol=data["rol"],
+            unidades=list(data["unidades"]),
+            persona=data["persona"],
+        )

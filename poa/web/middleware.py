@@ -7,10 +7,12 @@ import time
 
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 
+from poa.selectors import access
 from poa.web.security import ACTIVE_KEY
 from poa.web.views import errors
 
@@ -46,6 +48,34 @@ def _signed_in(request):
         return bool(user and user.is_authenticated)
     except DatabaseError:
         return True  # unknown: never cache
+
+
+READ_ONLY_MESSAGE = (
+    "La contraloría consulta todo y no cambia nada: esta acción no está disponible para su cuenta."
+)
+# What a reader still sends by POST without changing the municipality's data: leaving, their
+# own password, and the public check of a sealed PDF (read in memory, never kept).
+READER_POSTS = {"logout", "password_change", "poa:verify"}
+
+
+class ReadOnlyAuditorMiddleware:
+    """Every POST, PUT, PATCH or DELETE of a member of «Contraloría» is refused with the
+    Spanish 403 before its view runs, on every page and in the admin."""
+
+    SAFE = {"GET", "HEAD", "OPTIONS", "TRACE"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in self.SAFE or not access.is_contraloria(request.user):
+            return None
+        if request.resolver_match and request.resolver_match.view_name in READER_POSTS:
+            return None
+        raise PermissionDenied(READ_ONLY_MESSAGE)
 
 
 class SessionActivityMiddleware:

@@ -12,6 +12,8 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.shortcuts import render
 
+from poa.services import audit
+
 logger = logging.getLogger("poa.security")
 # When the session last pushed its expiry forward (SessionActivityMiddleware).
 ACTIVE_KEY = "poa_active"
@@ -80,3 +82,10 @@ def mark_session_active(sender, request=None, **kwargs):
     """The login saves the session anyway: it starts the inactivity clock."""
     if request is not None and hasattr(request, "session"):
         request.session[ACTIVE_KEY] = int(time.time())
+
+
+@receiver(user_logged_in)
+def record_login(sender, user=None, **kwargs):
+    """Every login is an event of the audit trail."""
+    if user is not None:
+        audit.login_record(user)

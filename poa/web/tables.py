@@ -376,3 +376,36 @@ class ModificacionTable(tables.Table):
             reverse("poa:modification", args=[record.pk]),
             "Decidir" if record.state == Modificacion.State.SOLICITADA else "Ver",
         )
+
+
+class AuditTable(tables.Table):
+    """The events of a year on the Auditoría page, and its CSV and XLSX."""
+
+    at = tables.DateTimeColumn(verbose_name="Fecha y hora", short=True)
+    kind = tables.Column(verbose_name="Tipo")
+    username = tables.Column(verbose_name="Persona")
+    unidad = tables.Column(
+        verbose_name="Unidad ejecutora",
+        accessor="unidad_ejecutora",
+        order_by=("unidad_ejecutora__ramo__clave", "unidad_ejecutora__clave"),
+        default="",
+    )
+    quarter = tables.Column(verbose_name="Trimestre", default="")
+    description = tables.Column(verbose_name="Descripción", orderable=False)
+
+    class Meta:
+        attrs = {"class": "table table-sm align-middle audit-table"}
+        empty_text = "No hay eventos con estos filtros."
+        order_by = ("-at",)
+
+    def render_unidad(self, value):
+        return f"{value.ramo.clave}-{value.clave} {value.nombre}"
+
+    def value_unidad(self, value):
+        return self.render_unidad(value)
+
+    def render_quarter(self, value):
+        return figures.QUARTER_LABELS[value]
+
+    def value_quarter(self, value):
+        return value

@@ -1,6 +1,7 @@
 """Evidence in a real browser: the capturista of UE 201 attaches a photo and a PDF to meta 305
 on the capture grid, the head of the unit sees both in the confirmation while signing ELABORÓ
-and opens the PDF from there, and the files then stay fixed with the report. Each person's
+and opens the PDF from there, the files then stay fixed with the report, and the contraloría
+opens both from the report's page and finds its downloads on the Auditoría page. Each person's
 part is a step function over the same EvidenceJourney, so that another reader of the files
 adds their step after the signature. Screenshots go to test-artifacts/journey/."""
 
@@ -123,8 +124,32 @@ def files_stay_fixed_after_elaboro(journey):
     journey.shot(capturista, "grid-evidencias-fijas")
 
 
+def contraloria_opens_them(journey):
+    """The auditor reads the report's files, is offered no signature, and its downloads are
+    events of the year."""
+    auditor = journey.as_user("contraloria")
+    auditor.goto(journey.url("poa:report", *ARGS))
+    card = auditor.locator("#evidencias")
+    for name, content in journey.files.items():
+        with auditor.expect_download() as opened:
+            card.get_by_role("link", name=name, exact=True).click()
+        assert Path(opened.value.path()).read_bytes() == content
+    assert auditor.get_by_role("button", name="Revisar (firmar REVISÓ)").count() == 0
+    journey.shot(auditor, "contraloria-informe")
+
+    auditor.get_by_role("link", name="Auditoría").click()
+    auditor.get_by_label("Persona").fill("contraloria")
+    auditor.get_by_label("Tipo").select_option(label="Evidencia")
+    auditor.get_by_role("button", name="Filtrar").click()
+    table = auditor.locator(".audit-table")
+    for name in journey.files:
+        expect(table).to_contain_text(f"Descargó la evidencia «{name}»")
+    journey.shot(auditor, "contraloria-auditoria")
+
+
 def test_a_photo_and_a_pdf_attached_on_the_grid_are_read_by_the_signer(evidence_journey):
     capturista_attaches_a_photo_and_a_pdf(evidence_journey)
     head_sees_them_while_signing(evidence_journey)
     assert Report.objects.get(unidad_ejecutora=unit("201"), quarter=3).state == "enviado"
     files_stay_fixed_after_elaboro(evidence_journey)
+    contraloria_opens_them(evidence_journey)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from poa.management.efirma_demo import make_authority, make_certificate
 from poa.models import Ejercicio, Persona, Programacion, QuarterlyProgress, Report, UnidadEjecutora
 from poa.rules.capture import validate_capture_row
-from poa.selectors.access import PLANEACION_GROUP
+from poa.selectors.access import CONTRALORIA_GROUP, PLANEACION_GROUP
 from poa.selectors.locks import capture_window
 from poa.services import programming
 from poa.services.capture import capture_save
@@ -51,6 +51,9 @@ class Account:
 
 
 PLANEACION = Account("planeacion", "Patricia", "Ramírez Soto", "planeación: todos los ramos")
+CONTRALORIA = Account(
+    "contraloria", "Marta", "Díaz Ochoa", "contraloría: lee todo y no cambia nada"
+)
 CAPTURISTAS = {
     "101": Account("captura101", "Carlos", "Méndez Ruiz", "capturista de la UE 101"),
     "102": Account("captura102", "Diana", "Ochoa Lara", "capturista de la UE 102"),
@@ -157,6 +160,8 @@ class Command(BaseCommand):
         group, _ = Group.objects.get_or_create(name=PLANEACION_GROUP)
         users["planeacion"] = self.ensure_user(PLANEACION)
         users["planeacion"].groups.add(group)
+        users["contraloria"] = self.ensure_user(CONTRALORIA)
+        users["contraloria"].groups.add(Group.objects.get_or_create(name=CONTRALORIA_GROUP)[0])
         units = UnidadEjecutora.objects.filter(ramo__ejercicio__year=YEAR, ramo__clave="59")
         for ue in units:
             account = CAPTURISTAS.get(ue.clave)

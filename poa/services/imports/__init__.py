@@ -25,7 +25,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from poa.selectors import access
-from poa.services.imports import catalog, plan
+from poa.services import audit
+from poa.services.imports import accounts, catalog, plan
 from poa.services.imports.book import Problem, read_book
 from poa.services.imports.run import Counts, ImportResult, Run
 
@@ -56,6 +57,8 @@ def year_import(*, path, user, approve=False, dry_run=False, progress=None) -> I
     with transaction.atomic():
         _load(run)
         saved = not run.errors and not dry_run
+        if saved and run.result(saved=True).changes:
+            _audit(run)
         if not saved:
             transaction.set_rollback(True)
     result = run.result(saved=saved)
@@ -69,12 +72,28 @@ def year_import(*, path, user, approve=False, dry_run=False, progress=None) -> I
     return result
 
 
+def _audit(run):
+    result = run.result(saved=True)
+    audit.audit_record(
+        kind=audit.Kind.IMPORT,
+        user=run.user,
+        description="Importó el libro del ejercicio. " + " ".join(result.summary()),
+        year=result.year,
+    )
+
+
 def _load(run):
-    """The sheets in the order their rows depend on each other."""
+    """The sheets in the order their rows depend on each other; a book of accounts alone
+    loads them into its existing year, whatever the state of its programming."""
+    if run.book.accounts_only:
+        if catalog.find_ejercicio(run):
+            accounts.load_cuentas(run)
+        return
     if not catalog.load_ejercicio(run):
         return
     for stage in catalog.STAGES:
         stage(run)
+    accounts.load_cuentas(run)
     plan.load_metas(run)
     if run.approve and not run.errors:
         plan.approve_programming(run)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
 
-from poa.documents.yearbook import LAYOUTS, normalized
+from poa.documents.yearbook import CUENTAS, EJERCICIO, LAYOUTS, normalized
 
 # A workbook that unzips to more than this is refused before it is parsed.
 MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
@@ -53,6 +53,11 @@ class Book:
     sheets: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     fatal: bool = False
+
+    @property
+    def accounts_only(self) -> bool:
+        """A book of the year's accounts alone: «Ejercicio» and «Cuentas», nothing else."""
+        return set(self.sheets) == {EJERCICIO.name, CUENTAS.name}
 
 
 NOT_XLSX = (
@@ -124,10 +129,12 @@ def _file_problem(path, max_bytes):
 def _read_sheets(workbook):
     book = Book()
     names = {normalized(name): name for name in workbook.sheetnames}
+    present = {layout.name for layout in LAYOUTS if normalized(layout.name) in names}
+    accounts_only = present == {EJERCICIO.name, CUENTAS.name}
     for layout in LAYOUTS:
         name = names.get(normalized(layout.name))
         if name is None:
-            if layout.required:
+            if layout.required and not accounts_only:
                 book.problems.append(Problem("Falta la hoja.", layout.name))
             continue
         book.sheets[layout.name] = _read_sheet(workbook[name], layout, book.problems)

@@ -80,6 +80,21 @@ def load_ejercicio(run) -> bool:
     return run.ejercicio is not None
 
 
+def find_ejercicio(run) -> bool:
+    """The existing year of a book of accounts alone; False (reported) when it does not
+    exist."""
+    rows = list(run.rows(EJERCICIO))
+    year = text(rows[0].values["year"]) if rows else ""
+    found = Ejercicio.objects.filter(year=int(year)).first() if year.isdigit() else None
+    if found is None:
+        message = "Escriba en la fila 2 el año de un ejercicio que ya exista en POA."
+        run.error(EJERCICIO, rows[0] if rows else None, "year" if rows else None, message)
+        return False
+    run.ejercicio = found
+    run.counts[EJERCICIO.name].unchanged += 1
+    return True
+
+
 def _unlocked(run, ejercicio, row) -> bool:
     locked = [
         f"{p.unidad_ejecutora.ramo.clave}-{p.unidad_ejecutora.clave}"
