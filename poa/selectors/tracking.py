@@ -175,8 +175,10 @@ class MetaRow:
         return self.meta.unidad_ejecutora
 
 
-def _quarter_progresses():
-    return [GroupProgress() for _ in figures.QUARTERS]
+def _quarter_avances():
+    """The avance at the end of each quarter, for the charts."""
+    cap = Decimal(settings.POA_AVANCE_CAP)
+    return [figures.GroupAvance(cap) for _ in figures.QUARTERS]
 
 
 @dataclass
@@ -186,7 +188,7 @@ class UnitRow:
     window: CaptureWindow | None
     progress: GroupProgress = field(default_factory=GroupProgress)
     now: datetime | None = None
-    series: list = field(default_factory=_quarter_progresses)
+    series: list = field(default_factory=_quarter_avances)
 
     @property
     def state_label(self) -> str:
@@ -218,7 +220,7 @@ class GroupRow:
     progress: GroupProgress = field(default_factory=GroupProgress)
     units: int = 0
     sent: int = 0
-    series: list = field(default_factory=_quarter_progresses)
+    series: list = field(default_factory=_quarter_avances)
 
 
 @dataclass
@@ -306,7 +308,7 @@ def _walk_meta(row, quarter, units) -> MetaRow:
         # quarters before it: an empty capture is not yet a shortfall (the capture column
         # and the days late say it is missing).
         judged = before if alcanzado is None else planned
-        unit.series[q - 1].avance.add_meta(done, judged)
+        unit.series[q - 1].add_meta(done, judged)
     progress = Progress(judged, done, int(alcanzado is not None))
     unit.progress.add_meta(progress)
     observation = row[-1] or ""
