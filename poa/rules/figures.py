@@ -71,9 +71,13 @@ def light(achieved: Figure, programmed: Figure, thresholds=None) -> str:
     was programmed), sin_programar when nothing was programmed nor achieved yet."""
     if not programmed:
         return "sobrecumplimiento" if achieved else "sin_programar"
-    if is_over_achieved(achieved, programmed, thresholds):
+    thresholds = thresholds or DEFAULT_SEMAFORO
+    ratio = _exact_percent(achieved, programmed)  # once: seguimiento marks thousands of metas
+    if ratio > thresholds["sobre"]:
         return "sobrecumplimiento"
-    return semaforo(achieved, programmed, thresholds) or "sin_programar"
+    if ratio >= thresholds["verde"]:
+        return "verde"
+    return "amarillo" if ratio >= thresholds["amarillo"] else "rojo"
 
 
 def percent_tenths(part: Figure, whole: Figure) -> Decimal | None:

@@ -15,9 +15,9 @@ municipality's size (6,400 metas, 25,600 quarters) building the instances alone 
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from functools import cached_property
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import BigIntegerField, F, Max, Q, Sum
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
@@ -67,13 +67,20 @@ class Marks:
 @dataclass
 class Progress(Marks):
     """Programmed and achieved up to the quarter of one meta, in cents (exact, and cheap to add
-    up at 25,600 quarters), and its own percent (not capped: a meta's sobrecumplimiento
-    shows as is)."""
+    up at 25,600 quarters), its mark and its own percent (not capped: a meta's
+    sobrecumplimiento shows as is)."""
 
-    programmed_cents: int = 0
-    achieved_cents: int = 0
-    captured: int = 0  # 1 when its achievement of the quarter is captured
+    programmed_cents: int
+    achieved_cents: int
+    captured: int  # 1 when its achievement of the quarter is captured
+    light: str
     metas: int = 1
+
+    @classmethod
+    def of(cls, programmed_cents, achieved_cents, captured, thresholds=None):
+        thresholds = thresholds or settings.POA_SEMAFORO
+        light = figures.light(achieved_cents, programmed_cents, thresholds)
+        return cls(programmed_cents, achieved_cents, int(captured), light)
 
     @property
     def programmed(self) -> Decimal:
@@ -86,10 +93,6 @@ class Progress(Marks):
     @property
     def percent(self) -> Decimal | None:
         return figures.percent_tenths(self.achieved_cents, self.programmed_cents)
-
-    @cached_property
-    def light(self) -> str:
-        return figures.light(self.achieved_cents, self.programmed_cents, settings.POA_SEMAFORO)
 
 
 @dataclass
@@ -258,25 +261,30 @@ def build_tracking(metas, *, year, quarter, now=None) -> Tracking:
     `quarter`: the metas with their quarters, units, reports and the capture windows' one or
     two queries, whatever the number of metas."""
     now = now or timezone.now()
-    rows = list(_meta_figures(metas, quarter))
+    rows = _meta_figures(metas, quarter)
     units = _unit_rows({row[4] for row in rows}, quarter, now)
-    meta_rows = [_walk_meta(row, quarter, units) for row in rows]
+    walk = _MetaWalk(quarter, units)
+    meta_rows = [walk(row) for row in rows]
+    for unit in units.values():
+        # the quarter's own avance is the unit's: computed once, for the table and the charts
+        unit.series[quarter - 1] = unit.progress.avance
     programas, ramos = _groups(units)
     return Tracking(year, quarter, meta_rows, list(units.values()), programas, ramos)
 
 
-def _meta_figures(metas, quarter):
+def _meta_figures(metas, quarter) -> list[tuple]:
     """One row per meta: pk, numero, descripcion, unidad de medida, unit, then programado and
-    alcanzado of each quarter in whole cents (the database turns them into integers far
-    faster than Python reads decimals; alcanzado None while not captured), then the
-    observation of `quarter`. The metas are re-selected by pk so that a filter's joins
-    (líneas de acción) never multiply the sums."""
+    alcanzado of each quarter in whole cents (alcanzado None while not captured), then the
+    observation of `quarter`. The database turns the figures into integers and the rows are
+    read as the driver gives them: at 6,400 metas Python's reading of decimals, and even
+    Django's converters, cost more than the query. The metas are re-selected by pk so that a
+    filter's joins (líneas de acción) never multiply the sums."""
     figures_of = {}
     for q in figures.QUARTERS:
         figures_of[f"p{q}"] = _quarter_cents("programado", q)
         figures_of[f"a{q}"] = _quarter_cents("alcanzado", q)
     figures_of["note"] = Max("avances__observaciones", filter=Q(avances__quarter=quarter))
-    return (
+    queryset = (
         Meta.objects.filter(pk__in=metas.values("pk"))
         .order_by("unidad_ejecutora__ramo__clave", "unidad_ejecutora__clave", "numero")
         .annotate(**figures_of)
@@ -285,6 +293,9 @@ def _meta_figures(metas, quarter):
             *figures_of,
         )
     )  # fmt: skip
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(*queryset.query.sql_with_params())
+        return cursor.fetchall()
 
 
 def _quarter_cents(name, quarter):
@@ -292,30 +303,39 @@ def _quarter_cents(name, quarter):
     return Sum(cents, filter=Q(avances__quarter=quarter))
 
 
-def _walk_meta(row, quarter, units) -> MetaRow:
-    """The meta's row at `quarter`, and its progress at every quarter up to it added to its
-    unit's (the charts' series); one pass over its quarters."""
-    meta = TrackedMeta(*row[:5])
-    unit = units[meta.unidad_ejecutora_id]
-    meta.unidad_ejecutora = unit.unidad_ejecutora
-    planned = done = 0  # cumulative cents
-    for q in figures.QUARTERS[:quarter]:
-        before = planned
-        programado, alcanzado = row[3 + 2 * q] or 0, row[4 + 2 * q]
-        planned += programado
-        done += alcanzado or 0
-        # While the quarter's own achievement is not captured, the meta is judged on the
-        # quarters before it: an empty capture is not yet a shortfall (the capture column
-        # and the days late say it is missing).
-        judged = before if alcanzado is None else planned
-        unit.series[q - 1].add_meta(done, judged)
-    progress = Progress(judged, done, int(alcanzado is not None))
-    unit.progress.add_meta(progress)
-    observation = row[-1] or ""
-    unexplained = not observation.strip() and figures.needs_observation(
-        programado, alcanzado, settings.POA_OBSERVATION_THRESHOLD
-    )
-    return MetaRow(meta, progress, observation, unexplained)
+class _MetaWalk:
+    """Turns a row of _meta_figures into its MetaRow at `quarter`, adding its progress at
+    every quarter up to it to its unit's (the charts' series) in one pass over its quarters.
+    Reads the settings once: it runs for every meta."""
+
+    def __init__(self, quarter, units):
+        self.quarter, self.units = quarter, units
+        self.thresholds = settings.POA_SEMAFORO
+        self.observation_threshold = settings.POA_OBSERVATION_THRESHOLD
+
+    def __call__(self, row) -> MetaRow:
+        meta = TrackedMeta(*row[:5])
+        unit = self.units[meta.unidad_ejecutora_id]
+        meta.unidad_ejecutora = unit.unidad_ejecutora
+        planned = done = judged = 0  # cumulative cents
+        for q in figures.QUARTERS[: self.quarter]:
+            if q > 1:
+                unit.series[q - 2].add_meta(done, judged)
+            before = planned
+            programado, alcanzado = row[3 + 2 * q] or 0, row[4 + 2 * q]
+            planned += programado
+            done += alcanzado or 0
+            # While the quarter's own achievement is not captured, the meta is judged on the
+            # quarters before it: an empty capture is not yet a shortfall (the capture
+            # column and the days late say it is missing).
+            judged = before if alcanzado is None else planned
+        progress = Progress.of(judged, done, alcanzado is not None, self.thresholds)
+        unit.progress.add_meta(progress)
+        observation = row[-1] or ""
+        unexplained = not observation.strip() and figures.needs_observation(
+            programado, alcanzado, self.observation_threshold
+        )
+        return MetaRow(meta, progress, observation, unexplained)
 
 
 def _unit_rows(unit_ids, quarter, now):
