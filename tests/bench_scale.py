@@ -6,7 +6,9 @@ metas). Run with `make bench` (python -m tests.bench_scale).
 Prints, for each size and page, the wall milliseconds p50 and p95 of REPEAT requests in-process
 (the test client, signed in as planeación), the process's CPU milliseconds p50 (which the rest
 of a shared machine does not inflate) and the SQL queries. Fails when a page at 6,400 metas
-takes 300 ms or more at p95, or when a page's queries grow with the metas.
+takes 300 ms or more at p95. The queries are pinned by tests/test_scale_queries.py on like data
+at each size; here they follow the generated data (planeación's home skips the queries of the
+tasks it does not have: every report of the 20-meta municipality is authorized).
 
 Each municipality is generated once into an SQLite file kept in the system's temporary folder
 (keyed by size, seed and migrations): generating 6,400 metas through the services takes
@@ -147,7 +149,7 @@ def main():
         return 0
     print(f"Páginas a escala ({REPEAT} peticiones cada una, en proceso; carga: {load()})")
     print(ROW.format("metas", "página", "p50 ms", "p95 ms", "CPU ms", "consultas"))
-    queries, slow = {}, []
+    slow = []
     for size in SIZES:
         path = database_path(size)
         if not done_marker(path).exists():
@@ -161,16 +163,12 @@ def main():
             high = p95(walls)
             print(ROW.format(f"{size:,}", page, f"{statistics.median(walls):,.0f}",
                              f"{high:,.0f}", f"{statistics.median(cpus):,.0f}", count))  # fmt: skip
-            queries.setdefault(page, set()).add(count)
             if size == TARGET_SIZE and high >= TARGET_MS:
                 slow.append(page)
     print(f"carga al terminar: {load()}")
-    growing = [page for page, counts in queries.items() if len(counts) > 1]
-    if growing:
-        print("FALLA: las consultas crecen con las metas en: " + ", ".join(growing))
     if slow:
         print(f"FALLA: p95 de {TARGET_MS} ms o más a {TARGET_SIZE:,} metas en: " + ", ".join(slow))
-    return 1 if slow or growing else 0
+    return 1 if slow else 0
 
 
 def load():

@@ -299,8 +299,10 @@ def _meta_figures(metas, quarter) -> list[tuple]:
 
 
 def _quarter_cents(name, quarter):
+    # One row per meta and quarter: the sum only picks it. Cast again because PostgreSQL's
+    # sum of integers is a numeric, which the driver would read as a decimal.
     cents = Cast(Round(F(f"avances__{name}") * 100), BigIntegerField())
-    return Sum(cents, filter=Q(avances__quarter=quarter))
+    return Cast(Sum(cents, filter=Q(avances__quarter=quarter)), BigIntegerField())
 
 
 class _MetaWalk:
