@@ -81,3 +81,37 @@ def test_no_warning_when_every_meta_programs_something(client, ue_202, head_102)
     drafted(ue_202, head_102)
     client.force_login(head_102)
     assert EMPTY_WARNING not in client.get(url()).content.decode()
+
+
+def messages_of(response):
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_saving_and_sending_a_meta_with_nothing_to_achieve_warns_the_sender(
+    client, ue_202, head_102
+):
+    from tests.test_programming_views import post_rows, row_data
+
+    client.force_login(head_102)
+    rows = [
+        ("nueva-1", row_data("nueva-1", 400)),
+        ("nueva-2", row_data("nueva-2", 401, "0", ("0", "0", "0", "0"))),
+    ]
+    post_rows(client, rows, send="1")
+    assert Programacion.objects.get(unidad_ejecutora=ue_202).state == "enviada"
+    (warning,) = [m for m in messages_of(client.get(url())) if EMPTY_WARNING in m]
+    assert warning.startswith("La meta 401 ") and "se envió así" in warning
+
+
+def test_sending_and_approving_warn_of_a_meta_with_nothing_to_achieve(
+    client, ue_202, head_102, planeacion
+):
+    empty = plan_row(401, annual="0", programado=("0", "0", "0", "0"))
+    drafted(ue_202, head_102, rows=[plan_row(400), empty])
+    client.force_login(head_102)
+    response = client.post(url("enviar", name="poa:programming-transition"), follow=True)
+    assert any("La meta 401" in m and "se envió así" in m for m in messages_of(response))
+    client.force_login(planeacion)
+    response = client.post(url("aprobar", name="poa:programming-transition"), follow=True)
+    assert Programacion.objects.get(unidad_ejecutora=ue_202).state == "aprobada"
+    assert any("La meta 401" in m and "quedó aprobada así" in m for m in messages_of(response))

@@ -17,12 +17,12 @@ METAS_PER_UNIT = 20
 SHAPES = {20: (1, 1), 2000: (10, 10), 6400: (20, 16)}
 TRACKING = f"/seguimiento/{SYNTHETIC_YEAR}/2/"
 PAGES = {
-    "ramos": (TRACKING, 14),
-    "programas": (TRACKING + "?nivel=programa", 14),
-    "unidades": (TRACKING + "?nivel=ue", 14),
-    "metas": (TRACKING + "?nivel=meta", 14),
-    "metas en rojo": (TRACKING + "?nivel=meta&semaforo=rojo", 14),
-    "home": ("/", 21),
+    "ramos": (TRACKING, 15),
+    "programas": (TRACKING + "?nivel=programa", 15),
+    "unidades": (TRACKING + "?nivel=ue", 15),
+    "metas": (TRACKING + "?nivel=meta", 15),
+    "metas en rojo": (TRACKING + "?nivel=meta&semaforo=rojo", 15),
+    "home": ("/", 23),
     "programación": (f"/programacion/{SYNTHETIC_YEAR}/", 8),
 }
 

@@ -1,5 +1,6 @@
 """What changed, when and by whom: the figures and observations of a meta (simple-history
-records of QuarterlyProgress), its evidence files (of Evidencia) and the state of its reports
+records of QuarterlyProgress), how it was programmed and each change of its meta anual (its
+approved versions, MetaVersion), its evidence files (of Evidencia) and the state of its reports
 (ReportEvent)."""
 
 from dataclasses import dataclass
@@ -7,7 +8,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from poa.models import Evidencia, QuarterlyProgress, Report, ReportEvent
+from poa.models import Evidencia, MetaVersion, QuarterlyProgress, Report, ReportEvent
 from poa.rules import figures
 
 State = Report.State
@@ -36,7 +37,7 @@ TRACKED_FIELDS = ("programado", "alcanzado", "observaciones")
 class HistoryEntry:
     when: datetime
     user: object
-    quarter: int
+    quarter: int | None  # None: the whole meta
     field: str
     old: str
     new: str
@@ -88,13 +89,17 @@ def _history_of(**filters):
 
 
 def meta_history(meta) -> list[HistoryEntry]:
-    """Every change of a meta's figures and observations, and every state change of its
-    unit's reports, newest first: when, who, quarter, field, old and new value."""
+    """Every change of a meta's figures and observations, how it was programmed and each
+    change of its meta anual, and every state change of its unit's reports, newest first:
+    when, who, quarter, field, old and new value."""
     entries = _changes(_history_of(meta_id=meta.pk)) + _evidence_changes(meta)
+    entries += _version_changes(meta)
     events = ReportEvent.objects.filter(
         report__unidad_ejecutora_id=meta.unidad_ejecutora_id
     ).select_related("user", "report")
     for event in events:
+        if event.from_state == event.to_state:
+            continue  # a notice (the capture is ready), not a change of state
         entries.append(
             HistoryEntry(
                 event.created_at,
@@ -106,6 +111,33 @@ def meta_history(meta) -> list[HistoryEntry]:
             )
         )
     return sorted(entries, key=lambda entry: entry.when, reverse=True)
+
+
+def _version_changes(meta) -> list[HistoryEntry]:
+    """From its approved versions: how the meta was first programmed and each later change
+    of its meta anual (the quarters' P are in the figures' own history)."""
+    versions = MetaVersion.objects.filter(meta_id=meta.pk).select_related("approved_by")
+    entries, previous = [], None
+    for version in versions.order_by("numero"):
+        if previous is None:
+            entries.append(_programmed_entry(version))
+        elif version.meta_anual != previous.meta_anual:
+            old, new = (figures.format_figure(v.meta_anual) for v in (previous, version))
+            entries.append(
+                HistoryEntry(version.approved_at, version.approved_by, None, "meta_anual", old, new)
+            )
+        previous = version
+    return entries
+
+
+def _programmed_entry(version) -> HistoryEntry:
+    quarters = " · ".join(figures.format_figure(p) for p in version.programmed)
+    how = "por modificación programática" if version.modificacion_id else "aprobada"
+    new = (
+        f"Meta anual {figures.format_figure(version.meta_anual)}; "
+        f"programado por trimestre {quarters} ({how})"
+    )
+    return HistoryEntry(version.approved_at, version.approved_by, None, "programacion", "", new)
 
 
 def _evidence_changes(meta) -> list[HistoryEntry]:

@@ -18,10 +18,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from poa.models import (
+    Ejercicio,
     LineaAccion,
     Meta,
     Programacion,
     ProgramacionEvent,
+    UnidadEjecutora,
     UnidadMedida,
 )
 from poa.rules.states import PROGRAMMING
@@ -52,9 +54,10 @@ def programming_metas(programacion):
     )
 
 
-def empty_metas_warnings(programacion) -> list[str]:
-    """What to tell whoever sends or approves the programming before they do: metas with
-    nothing to achieve (meta anual 0 and nothing programmed), which the rules allow."""
+def empty_metas_warnings(programacion, then="confirme que así debe aprobarse.") -> list[str]:
+    """What to tell whoever sends or approves the programming, before they do and once done
+    (`then` ends the sentence): metas with nothing to achieve (meta anual 0 and nothing
+    programmed), which the rules allow."""
     empty = [
         meta.numero
         for meta in programming_metas(programacion)
@@ -65,10 +68,20 @@ def empty_metas_warnings(programacion) -> list[str]:
     metas = "La meta" if len(empty) == 1 else "Las metas"
     numbers = ", ".join(str(numero) for numero in empty)
     verb = "tiene" if len(empty) == 1 else "tienen"
-    return [
-        f"{metas} {numbers} {verb} meta anual 0 y nada programado en ningún trimestre: "
-        "confirme que así debe aprobarse."
-    ]
+    return [f"{metas} {numbers} {verb} meta anual 0 y nada programado en ningún trimestre: {then}"]
+
+
+# What the warning says once the programming was sent or approved with such metas.
+EMPTY_METAS_DONE = {
+    "send": "se envió así; planeación lo verá antes de aprobarla.",
+    "approve": "quedó aprobada así; solo una modificación programática puede cambiarlo.",
+}
+
+
+def empty_metas_done(programacion, action) -> list[str]:
+    """The warning after `action` (send or approve); nothing for other transitions."""
+    then = EMPTY_METAS_DONE.get(action)
+    return empty_metas_warnings(programacion, then) if then else []
 
 
 def programming_events(programacion):
@@ -117,6 +130,17 @@ def _matches(linea, word) -> bool:
     return word in folded(linea.nombre)
 
 
+def units_not_approved(ejercicio) -> list[UnidadEjecutora]:
+    """The units of the year whose programming planeación has not approved (or that have none
+    yet): they cannot capture a quarter, even an open one."""
+    return list(
+        UnidadEjecutora.objects.filter(ramo__ejercicio=ejercicio)
+        .exclude(programacion__state=Programacion.State.APROBADA)
+        .select_related("ramo")
+        .order_by("ramo__clave", "clave")
+    )
+
+
 def units_with_programming(user, year):
     """Every unit of the year the user may see with its programming's state (PROGRAMMING.absent
     when it has none), its number of metas and its last event; the units that still have to
@@ -151,6 +175,32 @@ def units_with_programming(user, year):
         )
         .order_by("pending_rank", "ramo__clave", "clave")
     )
+
+
+@dataclass(frozen=True)
+class YearProgramming:
+    year: int
+    counts: list[str]  # «3 en borrador», «1 enviada», «0 aprobadas», «1 sin empezar»
+    approved: bool  # every unit's programming is approved
+
+
+def latest_year_programming() -> YearProgramming | None:
+    """Where the latest year's programming stands, unit by unit, in two queries: planeación's
+    home shows it from the moment a year is created."""
+    ejercicio = Ejercicio.objects.order_by("-year").first()
+    if ejercicio is None:
+        return None
+    states = list(
+        UnidadEjecutora.objects.filter(ramo__ejercicio=ejercicio).values_list(
+            "programacion__state", flat=True
+        )
+    )
+    counts = [state.counted(states.count(state.value)) for state in PROGRAMMING.states]
+    absent = states.count(None)
+    if absent:
+        counts.append(f"{absent:,} sin empezar")
+    approved = bool(states) and all(s == Programacion.State.APROBADA for s in states)
+    return YearProgramming(ejercicio.year, counts, approved)
 
 
 @dataclass(frozen=True)

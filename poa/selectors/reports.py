@@ -9,12 +9,14 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Max,
     OuterRef,
     Q,
 )
 
 from poa.models import (
     CapturePeriod,
+    Ejercicio,
     Meta,
     QuarterlyProgress,
     Report,
@@ -252,6 +254,33 @@ def periods_with_counts() -> list:
             state.counted(getattr(period, f"n_{state.value}")) for state in REPORT.states
         ]
     return periods
+
+
+@dataclass(frozen=True)
+class TrackedYear:
+    year: int
+    quarter: int  # where its seguimiento opens: its open quarter, else the last opened, else 1
+    open: bool  # that quarter is open for capture
+
+
+def tracked_years() -> list[TrackedYear]:
+    """Every year with metas or a quarter opened, newest first, in one query: seguimiento's
+    year selector, which keeps an older year whose quarter is still open one click away."""
+    ejercicios = (
+        Ejercicio.objects.filter(
+            Exists(Meta.objects.filter(unidad_ejecutora__ramo__ejercicio=OuterRef("pk")))
+            | Exists(CapturePeriod.objects.filter(ejercicio=OuterRef("pk")))
+        )
+        .annotate(
+            open_quarter=Max("periodos__quarter", filter=Q(periodos__closed_at__isnull=True)),
+            last_quarter=Max("periodos__quarter"),
+        )
+        .order_by("-year")
+    )
+    return [
+        TrackedYear(e.year, e.open_quarter or e.last_quarter or 1, e.open_quarter is not None)
+        for e in ejercicios
+    ]
 
 
 # Metas and their modificaciones programáticas -----------------------------------------------

@@ -162,6 +162,7 @@ class LightColumn(tables.Column):
         kwargs.setdefault("verbose_name", "Semáforo")
         kwargs.setdefault("accessor", "progress__light")
         kwargs.setdefault("order_by", ("progress__light",))
+        kwargs.setdefault("attrs", {"td": {"class": "col-light"}, "th": {"class": "col-light"}})
         super().__init__(**kwargs)
 
     def render(self, record):
@@ -201,7 +202,11 @@ class TrackingTable(tables.Table):
     avance is the mean of its metas' capped percentages (poa.selectors.tracking): their
     figures count different things and are never added up."""
 
-    percent = PercentColumn(verbose_name="Avance", accessor="progress__percent")
+    percent = PercentColumn(
+        verbose_name="Avance",
+        accessor="progress__percent",
+        attrs={"td": {"class": "num col-percent"}, "th": {"class": "num col-percent"}},
+    )
     light = LightColumn()
     unprogrammed = tables.Column(
         verbose_name="Sin programar a la fecha",
@@ -290,22 +295,35 @@ class MetaTrackingTable(TrackingTable):
         verbose_name="UE",
         accessor="unidad_ejecutora__clave",
         order_by=("unidad_ejecutora__ramo__clave", "unidad_ejecutora__clave", "meta__numero"),
+        attrs={"td": {"class": "col-ue"}, "th": {"class": "col-ue"}},
     )
-    meta = tables.Column(verbose_name="Meta", order_by=("meta__numero",))
+    # On a phone the meta stays at the left of its box while the figures scroll (app.css).
+    meta = tables.Column(
+        verbose_name="Meta",
+        order_by=("meta__numero",),
+        attrs={"td": {"class": "col-key"}, "th": {"class": "col-key"}},
+    )
     unidad_medida = tables.Column(verbose_name="Unidad de medida", accessor="meta__unidad_medida")
     programmed = FigureColumn(verbose_name="Programado a la fecha", accessor="progress__programmed")
     achieved = FigureColumn(verbose_name="Alcanzado a la fecha", accessor="progress__achieved")
-    observation = tables.Column(verbose_name="Observaciones", orderable=False, empty_values=())
+    observation = tables.Column(
+        verbose_name="Observaciones",
+        orderable=False,
+        empty_values=(),
+        attrs={"td": {"class": "col-notes"}, "th": {"class": "col-notes"}},
+    )
 
     class Meta(TrackingTable.Meta):
         sequence = ("unidad", "meta", "unidad_medida", "programmed", "achieved", "...")
         exclude = ("capture", "unprogrammed")
 
-    def render_meta(self, value):
+    def render_meta(self, record, value):
         return format_html(
-            '<a href="{}">{}</a>.- {}',
+            '<a href="{}">{}</a>.- <span class="d-md-none">UE {}</span> '
+            '<span class="meta-description">{}</span>',
             reverse("poa:meta-detail", args=[value.pk]),
             value.numero,
+            record.unidad_ejecutora.clave,
             value.descripcion if len(value.descripcion) <= 90 else value.descripcion[:89] + "…",
         )
 

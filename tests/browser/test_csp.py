@@ -91,8 +91,10 @@ def test_the_report_s_confirmation_modal_and_the_sheet_work_under_the_policy(
     page.goto(f"{base}/tmm-f004/2023/59/201/2/")
     expect(page.locator(".tmm-f004-sheet")).to_be_visible()
     page.goto(f"{base}/planeacion/periodos/")
-    page.on("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name="Cerrar", exact=True).first.click()
+    expect(page.locator(".modal.show")).to_contain_text("Cerrar la captura de 2023 · T3")
+    page.locator(".modal.show").get_by_role("button", name="Cancelar").click()
+    expect(page.locator(".modal.show")).to_have_count(0)
     expect(page).to_have_url(f"{base}/planeacion/periodos/")
     assert console.violations() == []
 

@@ -10,7 +10,7 @@ from poa.rules import figures
 from poa.rules.states import MODIFICATION, REPORT
 from poa.selectors import access, tracking
 from poa.selectors.metas import pending_modifications
-from poa.selectors.programming import programming_tasks
+from poa.selectors.programming import latest_year_programming, programming_tasks
 from poa.selectors.reports import home_tasks, open_period_reports, ramo_documents, visible_reports
 from poa.web.filters import ReportFilter
 from poa.web.tables import ReportListTable, ReportTable, configure
@@ -28,6 +28,7 @@ def home(request):
     overview = tracking.overview(user, with_attention=context["is_planeacion"])
     context["overview"] = overview
     if context["is_planeacion"]:
+        context["year_programming"] = latest_year_programming()
         context["modifications"] = pending_modifications(user)
         context["modification_task"] = MODIFICATION.transition(
             ModificacionEvent.Action.APPROVE

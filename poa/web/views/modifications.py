@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from poa.rules import figures
@@ -36,6 +37,23 @@ from poa.web.views.evidence import meta_evidence_quarters, upload_context
 @login_required
 def meta_detail(request, pk):
     return _render_meta(request, meta_or_404(request.user, pk))
+
+
+def _trail(meta, origin):
+    """The breadcrumb back from the meta, as (label, url): its year's programming, its unit's
+    programming and, when the page was opened from a quarter's capture (`?desde=<quarter>`),
+    that capture."""
+    ue = meta.unidad_ejecutora
+    year, ramo = ue.ramo.ejercicio.year, ue.ramo.clave
+    trail = [
+        (f"Programación {year}", reverse("poa:programming-overview", args=[year])),
+        (f"Ramo {ramo} · UE {ue.clave}", reverse("poa:programming", args=[year, ramo, ue.clave])),
+    ]
+    quarter = int(origin) if origin in {str(q) for q in figures.QUARTERS} else None
+    if quarter:
+        grid = reverse("poa:capture-grid", args=[year, ramo, ue.clave, quarter])
+        trail.append((f"Captura {figures.QUARTER_LABELS[quarter]} {year}", grid))
+    return trail
 
 
 @require_POST
@@ -81,6 +99,7 @@ def _render_meta(request, meta, form=None):
     context = {
         "meta": meta,
         "ue": ue,
+        "trail": _trail(meta, request.GET.get("desde")),
         "quarters": [(q, figures.QUARTER_LABELS[q], avances.get(q)) for q in figures.QUARTERS],
         "history": history.meta_history(meta),
         "versions": meta_versions(meta),

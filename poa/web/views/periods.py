@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from poa.models import CapturePeriod
 from poa.rules.localtime import short_datetime
 from poa.rules.states import WorkflowError
+from poa.selectors.programming import units_not_approved
 from poa.selectors.reports import periods_with_counts
 from poa.services import periods as services
 from poa.web.decorators import planeacion_required
@@ -18,22 +19,38 @@ from poa.web.forms import ExceptionGrantForm, PeriodOpenForm
 @planeacion_required
 def periods(request):
     form = PeriodOpenForm(request.POST if request.method == "POST" else None)
+    pending = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        period = services.period_open(
-            ejercicio=data["ejercicio"],
-            quarter=data["quarter"],
-            deadline=data["deadline"],
-            user=request.user,
-        )
-        messages.success(
-            request,
-            f"Se abrió la captura de {period} hasta el {short_datetime(period.deadline)}; "
-            "cada unidad ejecutora tiene su informe en borrador.",
-        )
-        return redirect("poa:periods")
-    context = {"periods": periods_with_counts(), "form": form, "now": timezone.now()}
+        pending = units_not_approved(data["ejercicio"])
+        if not pending or request.POST.get("confirm") == str(data["ejercicio"].pk):
+            return _open(request, data, pending)
+    context = {
+        "periods": periods_with_counts(),
+        "form": form,
+        "now": timezone.now(),
+        "pending": pending,
+    }
     return render(request, "planning/periods.html", context)
+
+
+def _open(request, data, pending):
+    """Opens the quarter; the message names the units that still cannot capture."""
+    period = services.period_open(
+        ejercicio=data["ejercicio"],
+        quarter=data["quarter"],
+        deadline=data["deadline"],
+        user=request.user,
+    )
+    message = (
+        f"Se abrió la captura de {period} hasta el {short_datetime(period.deadline)}; "
+        "cada unidad ejecutora tiene su informe en borrador."
+    )
+    if pending:
+        units = ", ".join(f"UE {ue.clave} (ramo {ue.ramo.clave})" for ue in pending)
+        message += f" Aún no pueden capturar, porque su programación no está aprobada: {units}."
+    messages.success(request, message)
+    return redirect("poa:periods")
 
 
 @require_POST

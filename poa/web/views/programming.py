@@ -18,6 +18,7 @@ from poa.rules.states import PROGRAMMING, WorkflowError
 from poa.selectors import access
 from poa.selectors.locks import programming_lock_reason
 from poa.selectors.programming import (
+    empty_metas_done,
     empty_metas_warnings,
     lineas_search,
     pending_units_of_measure,
@@ -144,6 +145,8 @@ def _save(request, programacion):
         _refresh(programacion)
         return _render(request, programacion, rows)
     messages.success(request, _saved_message(result))
+    for warning in empty_metas_done(result.programacion, SEND.action) if result.sent else ():
+        messages.warning(request, warning)
     return redirect(result.programacion.get_absolute_url())
 
 

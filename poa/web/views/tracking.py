@@ -11,6 +11,7 @@ from poa.documents.exports import export_response
 from poa.models import Ejercicio
 from poa.rules import figures
 from poa.selectors import tracking
+from poa.selectors.reports import tracked_years
 from poa.web.filters import TrackingFilter
 from poa.web.tables import (
     MetaTrackingTable,
@@ -52,6 +53,7 @@ def tracking_page(request, year, quarter):
         "quarter": quarter,
         "quarter_label": figures.QUARTER_LABELS[quarter],
         "quarters": figures.QUARTERS,
+        "years": tracked_years(),
         "level": level,
         "levels": [(key, label) for key, (label, _) in LEVELS.items()],
         "filter": tracking_filter,

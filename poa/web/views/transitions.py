@@ -22,7 +22,7 @@ from poa.rules.capture import CaptureValidationError
 from poa.rules.states import WorkflowError
 from poa.selectors import access
 from poa.selectors.metas import modification_or_404
-from poa.selectors.programming import empty_metas_warnings, programming_or_404
+from poa.selectors.programming import empty_metas_done, empty_metas_warnings, programming_or_404
 from poa.selectors.reports import report_or_404
 from poa.services import modifications, programming, review
 from poa.services.transitions import transition_run
@@ -37,7 +37,7 @@ class Door:
     **kwargs)`, 404 for those who may not see it), the subject's page (`back`), the
     confirmation's template and what it shows (`context(subject, transition)`), and, when
     some refusal leads elsewhere than the subject's page, `refused(request, subject,
-    transition, error)`."""
+    transition, error)`; `warned(subject, transition)` lists what to warn of once made."""
 
     flow: object
     fetch: Callable
@@ -45,6 +45,7 @@ class Door:
     template: str
     context: Callable
     refused: Callable | None = None
+    warned: Callable | None = None
 
 
 def _report_context(report, transition):
@@ -90,6 +91,9 @@ DOORS = {
                 "ue": programacion.unidad_ejecutora,
                 "warnings": empty_metas_warnings(programacion),
             },
+            warned=lambda programacion, transition: empty_metas_done(
+                programacion, transition.action
+            ),
         ),
         Door(
             flow=modifications.FLOW,
@@ -161,4 +165,6 @@ def _make(request, door, subject, transition, comment, credentials=None):
         messages.error(request, str(error))
     else:
         messages.success(request, transition.done)
+        for warning in door.warned(subject, transition) if door.warned else ():
+            messages.warning(request, warning)
     return redirect(door.back(subject))

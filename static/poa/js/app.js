@@ -1,18 +1,12 @@
 /* Behaviour every page may use, declared in the markup instead of inline handlers (the
    Content-Security-Policy allows no inline script):
-   <form data-confirm="¿...?"> asks before submitting; <button data-print> prints the page;
+   confirmations are in-page windows (_transition_modal.html), never the browser's confirm();
+   <button data-print> prints the page;
    <form data-logout> forgets the capture drafts kept in this browser (capture.js), after
    asking when the grid on the page has figures typed and not saved: on a shared computer the
    next person must not find them. */
 (function () {
   "use strict";
-
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (form.matches && form.matches("form[data-confirm]") && !window.confirm(form.dataset.confirm)) {
-      event.preventDefault();
-    }
-  });
 
   var DRAFTS = "poa-captura:";
 
