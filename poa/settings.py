@@ -288,6 +288,9 @@ POA_FIRMA_RAICES = os.environ.get("POA_FIRMA_RAICES", "").strip()
 # The sheet's rules that each government sets for itself
 POA_OBSERVATION_THRESHOLD = float(os.environ.get("POA_OBSERVATION_THRESHOLD", "0"))
 POA_SEMAFORO = {"verde": 90, "amarillo": 70, "sobre": 130}
+# A group's avance is the mean of its metas' percentages, each capped at this percent
+# (poa.rules.figures.GroupAvance); the meta itself keeps its sobrecumplimiento mark.
+POA_AVANCE_CAP = 100
 
 # Evidence of each meta's quarter (README, «Evidencias»): the kinds admitted (of pdf, jpg,
 # png, xlsx, docx), the largest file and the most a report's files may weigh together, in

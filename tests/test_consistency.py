@@ -353,3 +353,14 @@ def test_the_menu_offers_the_review_to_planeacion_only(reference, client, planea
     assert 'href="/planeacion/revision/">Revisión' in client.get("/").content.decode()
     client.force_login(make_capturista("captura999", "101"))
     assert "Revisión</a>" not in client.get("/").content.decode()
+
+
+def test_poa_check_writes_the_avance_as_the_seguimiento_computes_it(reference):
+    explain_reference_slips()
+    status, output = check(year=2023, quarter=2, avance=True)
+    assert status == 0
+    assert (
+        "Avance del ramo 59 al cierre de Abr-Jun: 93.3% (18 metas promediadas; 2 metas sin "
+        "programar a la fecha, fuera del promedio)."
+    ) in output.splitlines()
+    assert "es el promedio de los porcentajes de sus metas" in output

@@ -130,3 +130,32 @@ def test_an_achievement_is_unprogrammed_only_when_nothing_was_programmed():
 @pytest.mark.parametrize(("month", "quarter"), [(1, 1), (3, 1), (4, 2), (7, 3), (12, 4)])
 def test_each_month_falls_in_its_quarter(month, quarter):
     assert dates.quarter_of_month(month) == quarter
+
+
+# A group's avance -----------------------------------------------------------------------------
+
+
+def test_a_group_s_avance_is_the_mean_of_its_metas_not_the_sum_of_their_figures():
+    # 12,500 personas atendidas on plan and nine metas of 10 informes with nothing achieved:
+    # adding the figures reads 99.3 %, the mean reads 10 %.
+    metas = [(12500, 12500)] + [(0, 10)] * 9
+    assert figures.percent_tenths(12500, 12590) == Decimal("99.3")
+    assert figures.group_avance(metas).percent == Decimal("10.0")
+
+
+def test_each_meta_is_capped_in_the_mean():
+    # 300 % and 50 %: capped at 100 the mean is 75 %; at 200, 125 %
+    assert figures.group_avance([(6, 2), (1, 2)]).percent == Decimal("75.0")
+    assert figures.group_avance([(6, 2), (1, 2)], cap=200).percent == Decimal("125.0")
+
+
+def test_metas_with_nothing_programmed_are_left_out_and_counted_apart():
+    avance = figures.group_avance([(1, 2), (0, 0), (3, 0)])
+    assert (avance.percent, avance.averaged, avance.unprogrammed) == (Decimal("50.0"), 1, 2)
+    assert figures.group_avance([(0, 0)]).percent is None
+
+
+def test_a_group_s_mark_follows_its_mean():
+    assert figures.percent_light(Decimal("69.99")) == "rojo"
+    assert figures.percent_light(Decimal("90")) == "verde"
+    assert figures.percent_light(None) == "sin_programar"

@@ -33,13 +33,59 @@ def meta_row(html, numero):
     return html.split(f">{numero}</a>.- ")[1].split("</tr>")[0]
 
 
-def test_planeacion_sees_the_ramo_with_its_sums_and_semaforo(client, planeacion):
+def ramo_row(html):
+    return html.split("tracking-table")[1].split(">59<")[1].split("</tr>")[0]
+
+
+def test_planeacion_sees_the_ramo_with_the_mean_of_its_metas_and_semaforo(client, planeacion):
     client.force_login(planeacion)
     html = client.get(url()).content.decode()
     assert "59" in html and "COMISIÓN DE DESARROLLO INDUSTRIAL DE MEXICALI" in html
-    # the reference year at Q2: 349 programmed to date, 350 achieved
-    assert ">349<" in html and ">350<" in html and "100.3%" in html
-    assert "Verde" in html and "●" in html
+    # The reference year at Q2. Adding the metas' figures (349 programmed to date, 350
+    # achieved) would read 100.3 %; the mean of the 18 metas with something programmed, each
+    # capped at 100 % (103 achieved 300 %, 300 178 %, 305 101 %), reads 93.3 %.
+    row = ramo_row(html)
+    assert ">93.3%<" in row and "100.3%" not in html
+    assert ">349<" not in row and ">350<" not in row
+    assert "Verde" in row and "●" in row
+    # 205 and 206 programmed nothing up to Q2: out of the mean, counted apart
+    assert ">2<" in row and "Fuera del promedio: 2 metas sin programar" in html
+
+
+def test_the_page_says_how_a_group_s_avance_is_computed(client, planeacion):
+    client.force_login(planeacion)
+    html = client.get(url()).content.decode()
+    assert "es el promedio de los porcentajes de sus metas" in html
+    assert "cada uno con un tope de 100%" in html
+
+
+def test_the_cap_is_a_setting(client, planeacion, settings):
+    settings.POA_AVANCE_CAP = 150
+    client.force_login(planeacion)
+    # 103 (300 %) and 300 (177.8 %) now count 150 % each, 305 its 101.2 %: 1,781.2 / 18 = 99.0
+    assert ">99%<" in ramo_row(client.get(url()).content.decode())
+
+
+def test_one_large_meta_no_longer_outweighs_the_others(client, planeacion):
+    # 305 programs 12,500 personas up to Q2 and achieves them all; every other meta of 201
+    # achieves nothing. Adding figures would read about 99 %; the mean reads 1 of 8 metas.
+    QuarterlyProgress.objects.filter(meta__unidad_ejecutora__clave="201", quarter__lte=2).update(
+        alcanzado=0
+    )
+    QuarterlyProgress.objects.filter(meta__numero=305, quarter=2).update(
+        programado=12430, alcanzado=12500
+    )
+    client.force_login(planeacion)
+    html = client.get(url(nivel="ue")).content.decode()
+    row = html.split("59-201 ")[1].split("</tr>")[0]
+    assert ">12.5%<" in row and "Rojo" in row
+
+
+def test_an_over_achieved_meta_keeps_its_own_mark(client, planeacion):
+    client.force_login(planeacion)
+    html = client.get(url(nivel="meta")).content.decode()
+    row = meta_row(html, 103)
+    assert ">300%<" in row and "Sobrecumplimiento" in row
 
 
 @pytest.mark.parametrize(

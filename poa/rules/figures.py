@@ -2,7 +2,7 @@
 computes the same figures from the same inputs. No Django import here on purpose."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -71,9 +71,13 @@ def light(achieved: Figure, programmed: Figure, thresholds=None) -> str:
     was programmed), sin_programar when nothing was programmed nor achieved yet."""
     if not programmed:
         return "sobrecumplimiento" if achieved else "sin_programar"
-    if is_over_achieved(achieved, programmed, thresholds):
+    thresholds = thresholds or DEFAULT_SEMAFORO
+    ratio = _exact_percent(achieved, programmed)  # once: seguimiento marks thousands of metas
+    if ratio > thresholds["sobre"]:
         return "sobrecumplimiento"
-    return semaforo(achieved, programmed, thresholds) or "sin_programar"
+    if ratio >= thresholds["verde"]:
+        return "verde"
+    return "amarillo" if ratio >= thresholds["amarillo"] else "rojo"
 
 
 def percent_tenths(part: Figure, whole: Figure) -> Decimal | None:
@@ -83,6 +87,68 @@ def percent_tenths(part: Figure, whole: Figure) -> Decimal | None:
     if ratio is None:
         return None
     return ratio.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# A group's avance ----------------------------------------------------------------------------
+# Metas count different things (informes, nóminas, personas atendidas): a unit, programa or
+# ramo cannot add their figures. Its avance is the mean of its metas' percentages to date, each
+# capped so that one over-achieved meta does not hide the others (its mark still says
+# sobrecumplimiento); metas with nothing programmed to date have no percentage and are counted
+# apart.
+
+AVANCE_METHOD = (
+    "El avance de una unidad, un programa o un ramo es el promedio de los porcentajes de sus "
+    "metas (lo alcanzado contra lo programado a la fecha), cada uno con un tope de {cap}%; "
+    "las metas sin nada programado a la fecha no entran en el promedio y se cuentan aparte."
+)
+
+
+@dataclass
+class GroupAvance:
+    """The running mean of a group's metas; add_meta() each meta, add() a subgroup."""
+
+    cap: Decimal
+    total: Decimal = Decimal(0)  # sum of the capped percentages
+    averaged: int = 0  # metas with something programmed to date
+    unprogrammed: int = 0  # metas with nothing programmed to date, out of the mean
+
+    def add_meta(self, achieved: Figure, programmed: Figure):
+        ratio = _exact_percent(achieved, programmed)
+        if ratio is None:
+            self.unprogrammed += 1
+            return
+        self.total += min(ratio, self.cap)
+        self.averaged += 1
+
+    def add(self, other: "GroupAvance"):
+        self.total += other.total
+        self.averaged += other.averaged
+        self.unprogrammed += other.unprogrammed
+
+    @property
+    def exact(self) -> Decimal | None:
+        return self.total / self.averaged if self.averaged else None
+
+    @property
+    def percent(self) -> Decimal | None:
+        """The mean with one decimal, rounded half up; None when no meta is averaged."""
+        exact = self.exact
+        return None if exact is None else exact.quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def group_avance(metas: Iterable[tuple[Figure, Figure]], cap: Figure = 100) -> GroupAvance:
+    """The avance of a group of metas given as (achieved, programmed) to date."""
+    avance = GroupAvance(Decimal(cap))
+    for achieved, programmed in metas:
+        avance.add_meta(achieved, programmed)
+    return avance
+
+
+def percent_light(ratio: Decimal | None, thresholds=None) -> str:
+    """The seguimiento's mark of a percentage (a group's mean): sin_programar without one."""
+    if ratio is None:
+        return "sin_programar"
+    return light(ratio, 100, thresholds)
 
 
 def needs_observation(programmed: Figure, achieved: OptionalFigure, threshold: float = 0) -> bool:

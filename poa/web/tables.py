@@ -198,16 +198,21 @@ class PercentColumn(FigureColumn):
 
 
 class TrackingTable(tables.Table):
-    """The columns every level of the seguimiento shares."""
+    """The columns every level of the seguimiento shares. A unit's, programa's or ramo's
+    avance is the mean of its metas' capped percentages (poa.selectors.tracking): their
+    figures count different things and are never added up."""
 
-    programmed = FigureColumn(verbose_name="Programado a la fecha", accessor="progress__programmed")
-    achieved = FigureColumn(verbose_name="Alcanzado a la fecha", accessor="progress__achieved")
     percent = PercentColumn(
         verbose_name="Avance",
         accessor="progress__percent",
         attrs={"td": {"class": "num col-percent"}, "th": {"class": "num col-percent"}},
     )
     light = LightColumn()
+    unprogrammed = tables.Column(
+        verbose_name="Sin programar a la fecha",
+        accessor="progress__unprogrammed",
+        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+    )
     capture = tables.Column(
         verbose_name="Captura", accessor="progress__capture_label", order_by=("progress__captured",)
     )
@@ -299,6 +304,8 @@ class MetaTrackingTable(TrackingTable):
         attrs={"td": {"class": "col-key"}, "th": {"class": "col-key"}},
     )
     unidad_medida = tables.Column(verbose_name="Unidad de medida", accessor="meta__unidad_medida")
+    programmed = FigureColumn(verbose_name="Programado a la fecha", accessor="progress__programmed")
+    achieved = FigureColumn(verbose_name="Alcanzado a la fecha", accessor="progress__achieved")
     observation = tables.Column(
         verbose_name="Observaciones",
         orderable=False,
@@ -307,8 +314,8 @@ class MetaTrackingTable(TrackingTable):
     )
 
     class Meta(TrackingTable.Meta):
-        sequence = ("unidad", "meta", "unidad_medida", "...")
-        exclude = ("capture",)
+        sequence = ("unidad", "meta", "unidad_medida", "programmed", "achieved", "...")
+        exclude = ("capture", "unprogrammed")
 
     def render_meta(self, record, value):
         return format_html(
