@@ -13,7 +13,9 @@ import pytest
 from django.urls import reverse
 
 from poa.models import Meta, QuarterlyProgress
+from poa.rules import figures
 from poa.selectors.sheet import build_sheet
+from poa.selectors.tracking import avance_method
 from poa.services import modifications
 from poa.services.review import report_reopen, report_return
 from tests.conftest import State, report_in_state, signer, unit
@@ -320,3 +322,14 @@ def test_a_page_asked_again_is_served_from_the_cache_with_one_query(
     first = page(client, QUARTER)
     with django_assert_num_queries(1):  # the latest authorization or reopening
         assert page(client, QUARTER) == first
+
+
+def test_the_portal_reads_a_ramos_avance_as_the_mean_of_its_metas(client, reference):
+    # Ramo 59 in Q2 2023: summing its metas' figures reads 100.3 % (350 of 349); the mean of
+    # the 18 programmed metas, each capped at 100 %, reads 93.3 %, as seguimiento says.
+    authorize("102")
+    authorize("201")
+    portal = page(client, QUARTER)
+    assert figures.format_percent(Decimal("93.3")) in portal
+    assert figures.format_percent(Decimal("100.3")) not in portal
+    assert avance_method() in portal

@@ -22,7 +22,7 @@ from poa.rules import figures, states
 from poa.rules.dates import quarter_end
 from poa.rules.states import REPORT
 from poa.rules.text import clave_key, folded
-from poa.selectors.tracking import Progress
+from poa.selectors.tracking import GroupProgress, Progress, avance_method
 
 LICENSE = "Creative Commons Atribución 4.0 Internacional (CC BY 4.0)"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/deed.es"
@@ -82,11 +82,7 @@ class PublicMeta:
 
     def quarter_progress(self, quarter) -> Progress:
         """Programmed and achieved up to `quarter` (≤ the sheet's), judged as seguimiento."""
-        planned = figures.programmed_to_date(self.programmed, quarter)
-        done = figures.avance_absoluto(self.achieved, quarter)
-        progress = Progress(programmed=planned, achieved=done, metas=1, captured=1)
-        progress.lights[figures.light(done, planned, settings.POA_SEMAFORO)] += 1
-        return progress
+        return _progress(self.programmed, self.achieved, quarter)
 
 
 @dataclass
@@ -96,7 +92,7 @@ class PublicUnit:
     ue: UnidadEjecutora
     seal: Seal
     metas: list[PublicMeta]
-    progress: Progress = field(default_factory=Progress)
+    progress: GroupProgress = field(default_factory=GroupProgress)
 
     @property
     def quarter(self) -> int:
@@ -134,8 +130,8 @@ class PublicGroup:
     nombre: str
     ramo: str = ""
     units: list[PublicUnit] = field(default_factory=list)
-    progress: Progress = field(default_factory=Progress)
-    series: list = field(default_factory=lambda: [Progress() for _ in figures.QUARTERS])
+    progress: GroupProgress = field(default_factory=GroupProgress)
+    series: list = field(default_factory=lambda: [GroupProgress() for _ in figures.QUARTERS])
 
 
 @dataclass
@@ -161,8 +157,13 @@ class PublicQuarter:
         return figures.QUARTER_LABELS[self.quarter]
 
     @property
-    def total(self) -> Progress:
-        total = Progress()
+    def method(self) -> str:
+        """How a group's avance is computed, in one sentence (as seguimiento says it)."""
+        return avance_method()
+
+    @property
+    def total(self) -> GroupProgress:
+        total = GroupProgress()
         for ramo in self.ramos:
             total.add(ramo.progress)
         return total
@@ -235,11 +236,21 @@ def _decimal(value) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
+def _progress(programmed, achieved, quarter) -> Progress:
+    planned = figures.programmed_to_date(programmed, quarter)
+    done = figures.avance_absoluto(achieved, quarter)
+    return Progress.of(_cents(planned), _cents(done), captured=True)
+
+
+def _cents(value: Decimal) -> int:
+    return int((value * 100).to_integral_value())
+
+
 def public_meta(row: dict) -> PublicMeta:
     """A sealed row of the sheet (poa.services.seals._figures) as the portal reads it."""
     programmed = tuple(Decimal(p) for p, _ in row["quarters"])
     achieved = tuple(_decimal(a) for _, a in row["quarters"])
-    meta = PublicMeta(
+    return PublicMeta(
         numero=int(row["numero"]),
         descripcion=row["descripcion"],
         unidad_medida=row["unidad_medida"],
@@ -249,16 +260,14 @@ def public_meta(row: dict) -> PublicMeta:
         absolute=_decimal(row["absoluto"]),
         relative=_decimal(row["relativo"]),
         observaciones=row.get("observaciones", ""),
-        progress=Progress(),
+        progress=_progress(programmed, achieved, len(programmed)),
     )
-    meta.progress.add(meta.quarter_progress(len(programmed)))
-    return meta
 
 
 def public_unit(seal) -> PublicUnit:
     unit = PublicUnit(seal.report.unidad_ejecutora, seal, [public_meta(r) for r in seal.figures])
     for meta in unit.metas:
-        unit.progress.add(meta.progress)
+        unit.progress.add_meta(meta.progress)
     return unit
 
 
@@ -293,7 +302,7 @@ def _groups(units, quarter):
             group.progress.add(unit.progress)
             for q in figures.QUARTERS[:quarter]:
                 for meta in unit.metas:
-                    group.series[q - 1].add(meta.quarter_progress(q))
+                    group.series[q - 1].add_meta(meta.quarter_progress(q))
     return ramos, programas
 
 
