@@ -110,15 +110,16 @@ def transition_make(*, machine, subject, user, action, comment="", check=None, e
         subject._history_user = user
         subject._change_reason = transition.event
         subject.save()
-    _log(transition, subject, user, event)
+    # Logged once it commits: a dry run or a refused step rolls the transition back.
+    transaction.on_commit(partial(_log, transition, str(subject), subject, user, event))
     return event
 
 
-def _log(transition, subject, user, event):
+def _log(transition, described, subject, user, event):
     logger.info(
         "%s: %s",
         transition.event,
-        subject,
+        described,
         extra={
             "user": user.username,
             "action": transition.action,
