@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from poa.documents import html, yearbook
 from poa.models import (
@@ -854,3 +855,73 @@ def test_without_usuario_and_no_superuser_the_accounts_are_named(tmp_path, staff
 
     with pytest.raises(CommandError, match="--usuario planeacion, planeacion2"):
         call_command("poa_plan_import", path)
+
+
+# A sheet too wide or too big, refused before openpyxl builds its rows -----------------------
+
+
+def with_sheet_xml(path, sheet_file, rows_xml):
+    """The workbook at `path` with the rows of one worksheet's XML replaced."""
+    with zipfile.ZipFile(path) as original:
+        members = {info.filename: original.read(info) for info in original.infolist()}
+    xml = members[sheet_file].decode()
+    start, end = xml.index("<sheetData>"), xml.index("</sheetData>") + len("</sheetData>")
+    members[sheet_file] = (xml[:start] + f"<sheetData>{rows_xml}</sheetData>" + xml[end:]).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as crafted:
+        for name, data in members.items():
+            crafted.writestr(name, data)
+    return path
+
+
+METAS_XML = "xl/worksheets/sheet8.xml"  # the eighth sheet book() writes
+
+
+def test_a_row_of_countless_cells_is_refused_before_it_is_read(tmp_path, staff, monkeypatch):
+    path = with_sheet_xml(
+        save_book(tmp_path / "libro.xlsx", book()),
+        METAS_XML,
+        '<row r="1">' + "<c><v>1</v></c>" * 300_000 + "</row>",
+    )
+    parse_row = WorkSheetParser.parse_row
+
+    def small_rows_only(parser, row):
+        assert len(row) < 1_000, "the long row was read"
+        return parse_row(parser, row)
+
+    monkeypatch.setattr(WorkSheetParser, "parse_row", small_rows_only)
+
+    result = imports.year_import(path=path, user=staff)
+
+    assert errors_of(result) == [
+        "Hoja «Metas»: Una fila tiene más de 100 columnas; deje solo las columnas de la plantilla."
+    ]
+    assert not Ejercicio.objects.filter(year=YEAR).exists()
+
+
+def test_a_far_away_cell_counts_the_columns_before_it(tmp_path, staff):
+    path = with_sheet_xml(
+        save_book(tmp_path / "libro.xlsx", book()),
+        METAS_XML,
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Ramo</t></is></c>'
+        '<c s="0" r="XFD1"><v>1</v></c></row>',
+    )
+
+    result = imports.year_import(path=path, user=staff)
+
+    assert "Una fila tiene más de 100 columnas" in errors_of(result)[0]
+
+
+def test_a_sheet_with_too_many_cells_is_refused(tmp_path, staff, monkeypatch):
+    monkeypatch.setattr(book_module, "MAX_CELLS", 20)
+
+    result = run_import(tmp_path, staff)
+
+    assert errors_of(result) == [
+        "Hoja «Metas»: La hoja tiene más de 20 celdas; divida el libro en varios."
+    ]
+
+
+def test_a_sheet_within_the_limits_reads_as_before(tmp_path, staff, monkeypatch):
+    monkeypatch.setattr(book_module, "MAX_CELLS", 33)  # «Metas»: 3 rows of 11 columns
+
+    assert run_import(tmp_path, staff).saved
