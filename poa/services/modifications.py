@@ -6,6 +6,7 @@ and transitions are poa.rules.states.MODIFICATION."""
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -172,12 +173,11 @@ def modification_request(*, meta, user, justificacion, change: ChangeRequest) ->
             requested_by=user,
             **dict(zip(QUARTER_FIELDS, clean.programado, strict=True)),
         )
-        transaction.on_commit(lambda: _notify_request(modificacion.pk))
+        # A job of the queue, as every email: a mail server down never fails the request.
+        transaction.on_commit(
+            partial(notifications.modification_request_email.enqueue, modificacion.pk)
+        )
     return modificacion
-
-
-def _notify_request(modificacion_pk):
-    notifications.modification_request_notify(modificacion_pk)
 
 
 def modification_approve(*, modificacion, user, comment="") -> ModificacionEvent:

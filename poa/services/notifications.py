@@ -305,8 +305,8 @@ def modification_request_message(modificacion) -> EmailMessage | None:
 
 
 def modification_request_notify(modificacion_pk):
-    """Emails planeación a new request of modificación programática; called by
-    poa.services.programming on commit."""
+    """Emails planeación a new request of modificación programática (the job
+    modification_request_email runs it)."""
     modificacion = Modificacion.objects.select_related(
         "meta__unidad_ejecutora__ramo__ejercicio", "meta__unidad_medida", "unidad_medida"
     ).get(pk=modificacion_pk)
@@ -326,3 +326,11 @@ def transition_email(machine, event_pk):
         report_event_notify(event_pk)
     else:
         planning_event_notify(machine, event_pk)
+
+
+@task(priority=EMAIL_PRIORITY)
+def modification_request_email(modificacion_pk):
+    """Emails planeación a new request of modificación programática; queued by
+    poa.services.modifications when the request commits, so a mail server down never fails
+    the request."""
+    modification_request_notify(modificacion_pk)
