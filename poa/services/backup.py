@@ -69,6 +69,9 @@ CHUNK = 2000
 DEFAULT_STORAGE = "default"
 logger = logging.getLogger("poa.backup")
 COPY_BUFFER = 1024 * 1024
+# The largest member an archive may hold, checked before any is read: a table of millions of
+# rows or an evidence file fits; a member that unzips to terabytes does not.
+MAX_MEMBER_BYTES = 4 * 1024**3
 
 # Sessions, login attempts and the job queue (see above).
 SKIPPED_APPS = frozenset({"sessions", "axes", "django_tasks", "django_tasks_database"})
@@ -441,12 +444,27 @@ def _check_members(archive, manifest, path):
             f"El respaldo {path} contiene {first_of(extra)}, que su manifiesto no registra: "
             "no se restaura un archivo alterado."
         )
+    _check_sizes(archive, listed, path)
     for name in sorted(listed):
         if _member_sha256(archive, name, path) != digests[name]:
             raise BackupError(
                 f"El respaldo {path} está dañado: la suma SHA-256 de {name} no coincide con "
                 "la del manifiesto. Copie de nuevo el archivo original."
             )
+
+
+def _check_sizes(archive, listed, path):
+    """Every member unzips to the size its manifest says, and to no more than the cap."""
+    for name in sorted(listed):
+        size = archive.getinfo(name).file_size
+        if size > MAX_MEMBER_BYTES:
+            raise BackupError(
+                f"El respaldo {path} tiene un miembro demasiado grande ({name}, "
+                f"{size_text(size)}; el máximo es {size_text(MAX_MEMBER_BYTES)}): no se "
+                "restaura."
+            )
+        if size != listed[name].get("size"):
+            raise BackupError(damaged(path, name))
 
 
 def first_of(names) -> str:

@@ -31,6 +31,7 @@ from poa.models import EVIDENCE_STORAGE
 from poa.services.backup import (
     CHUNK,
     DEFAULT_STORAGE,
+    MANIFEST,
     BackupError,
     applied_migrations,
     backup_check,
@@ -67,6 +68,7 @@ def backup_restore(*, path, confirm: Callable[[dict], bool] | None = None):
     (given the manifest) may still say no. Returns a RestoreSummary, or None when not
     confirmed; raises BackupError with the reason in Spanish when refused."""
     manifest = backup_check(path=path)
+    _check_tables(manifest, path)
     refusal = restore_refusal(manifest)
     if refusal:
         raise BackupError(refusal)
@@ -79,6 +81,30 @@ def backup_restore(*, path, confirm: Callable[[dict], bool] | None = None):
         raise BackupError(damaged(path, "uno de sus miembros")) from None
     ContentType.objects.clear_cache()
     return RestoreSummary(manifest, rows, len(manifest["files"]))
+
+
+# Only what a backup writes -------------------------------------------------------------------
+
+
+def _check_tables(manifest, path):
+    """Every table the manifest names is one poa_backup writes, under the member it writes."""
+    written = {label(model) for model in backup_models()}
+    seen = set()
+    for table in manifest["tables"]:
+        name = table.get("model") if isinstance(table, dict) else None
+        if name not in written or name in seen:
+            raise BackupError(
+                f"El respaldo {path} trae la tabla {name}, que poa_backup no escribe: no se "
+                "restaura un archivo alterado."
+            )
+        if table.get("member") != f"data/{name}.jsonl" or not isinstance(table.get("rows"), int):
+            raise BackupError(damaged(path, MANIFEST))
+        seen.add(name)
+
+
+def _written_columns(model) -> set[str]:
+    """The fields poa_backup writes for each row of the model (Django's serializer's)."""
+    return {model_field.name for model_field in model._meta.local_fields if model_field.serialize}
 
 
 # Can this database take it? -----------------------------------------------------------------
@@ -161,8 +187,11 @@ class _Keys:
 
 
 def _load(archive, manifest, path) -> int:
+    """The tables, then the files once the tables are loaded and checked, in one
+    transaction; a file written before something failed is removed."""
     tables = manifest["tables"]
     loaded = [apps.get_model(table["model"]) for table in tables]
+    written = []
     try:
         with transaction.atomic():
             _clear_replaced(tables)
@@ -170,12 +199,21 @@ def _load(archive, manifest, path) -> int:
             rows = sum(_load_table(archive, table, keys, path) for table in tables)
             connection.check_constraints(table_names=[m._meta.db_table for m in loaded])
             _reset_sequences(loaded)
-            _restore_files(archive, manifest)
+            _restore_files(archive, manifest, written)
     except DatabaseError as error:
+        _remove(written)
         raise BackupError(
             f"La base rechazó los datos del respaldo ({error}); no se escribió nada."
         ) from None
+    except BaseException:
+        _remove(written)
+        raise
     return rows
+
+
+def _remove(written):
+    for storage, name in written:
+        storage.delete(name)
 
 
 def _clear_replaced(tables):
@@ -187,7 +225,7 @@ def _clear_replaced(tables):
 
 def _load_table(archive, table, keys, path) -> int:
     name, member = table["model"], table["member"]
-    rows = _rows(archive, member, path)
+    rows = _rows(archive, member, path, apps.get_model(name))
     try:
         if name == "contenttypes.contenttype":
             count = _match_content_types(rows, keys)
@@ -202,13 +240,40 @@ def _load_table(archive, table, keys, path) -> int:
     return count
 
 
-def _rows(archive, member, path) -> Iterator[dict]:
+# A row of the archive is a line of JSON; none of poa_backup's comes near this.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+
+
+def _rows(archive, member, path, model) -> Iterator[dict]:
+    """The member's rows, each as poa_backup writes it: its pk and the model's fields."""
+    columns = _written_columns(model)
     with archive.open(member) as lines:
-        for line in lines:
+        while line := lines.readline(MAX_LINE_BYTES + 1):
+            if len(line) > MAX_LINE_BYTES:
+                raise BackupError(damaged(path, member))
             try:
-                yield json.loads(line)
+                row = json.loads(line)
             except ValueError:
                 raise BackupError(damaged(path, member)) from None
+            yield _written_row(row, model, columns, f"{path}: {member}")
+
+
+def _written_row(row, model, columns, where) -> dict:
+    if not isinstance(row, dict) or "pk" not in row or not isinstance(row.get("fields"), dict):
+        raise BackupError(f"El respaldo {where} trae una fila que poa_backup no escribe.")
+    named = row.get("model", label(model))
+    if named != label(model):
+        raise BackupError(
+            f"El respaldo {where} trae una fila de otro modelo ({named}): no se restaura un "
+            "archivo alterado."
+        )
+    extra = sorted((set(row) - {"pk", "fields", "model"}) | (set(row["fields"]) - columns))
+    if extra:
+        raise BackupError(
+            f"El respaldo {where} trae columnas que poa_backup no escribe "
+            f"({', '.join(map(str, extra))}): no se restaura un archivo alterado."
+        )
+    return {"pk": row["pk"], "fields": row["fields"]}
 
 
 def _match_content_types(rows, keys) -> int:
@@ -291,9 +356,9 @@ def _reset_sequences(loaded):
             cursor.execute(statement)
 
 
-def _restore_files(archive, manifest):
+def _restore_files(archive, manifest, written):
     """Into their storage (the default one, or the evidence's) under their own names (an
-    older copy of one is replaced)."""
+    older copy of one is replaced); each written is added to `written` (storage, name)."""
     sizes = manifest["members"]
     for entry in manifest["files"]:
         name, member = entry["name"], entry["member"]
@@ -307,6 +372,7 @@ def _restore_files(archive, manifest):
                 saved = storage.save(name, content)
         except SuspiciousFileOperation:
             raise BackupError(f"El respaldo trae un nombre de archivo no válido: {name}.") from None
+        written.append((storage, saved))
         if saved != name:
             raise BackupError(f"No se pudo guardar {name} con su nombre en el almacenamiento.")
 
