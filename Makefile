@@ -11,9 +11,10 @@ HOST ?= 127.0.0.1:8000
 TEST_WORKERS ?= auto
 
 # The development server and the demo run with DEBUG (and its development key) unless told, and
-# sign with the demo's e.firma, whose throw-away authority they trust (README, «Firma electrónica»).
+# sign with the demo's e.firma, whose throw-away authority they trust (README, «Firma electrónica»);
+# their links (the sealed sheets' QR codes) follow the address the server answers on.
 DEV := DEBUG=$${DEBUG:-1} POA_FIRMA_ELECTRONICA=$${POA_FIRMA_ELECTRONICA:-1} \
-	POA_FIRMA_RAICES=$${POA_FIRMA_RAICES:-demo-efirma/ac}
+	POA_FIRMA_RAICES=$${POA_FIRMA_RAICES:-demo-efirma/ac} POA_SITE_URL=$${POA_SITE_URL:-http://$(HOST)}
 
 .PHONY: run serve test bench loadtest lint format system-deps browser-deps demo clean
 

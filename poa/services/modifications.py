@@ -6,7 +6,6 @@ and transitions are poa.rules.states.MODIFICATION."""
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -174,9 +173,7 @@ def modification_request(*, meta, user, justificacion, change: ChangeRequest) ->
             **dict(zip(QUARTER_FIELDS, clean.programado, strict=True)),
         )
         # A job of the queue, as every email: a mail server down never fails the request.
-        transaction.on_commit(
-            partial(notifications.modification_request_email.enqueue, modificacion.pk)
-        )
+        notifications.email_enqueue(notifications.modification_request_email, modificacion.pk)
     return modificacion
 
 

@@ -2,10 +2,14 @@
 deadlines sent by `manage.py poa_recordatorios`. Spanish, plain text, with the addresses of
 the capture grid and of the sheet (under settings.POA_SITE_URL)."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +32,27 @@ from poa.selectors.access import signer_name
 from poa.services.versions import modification_changes
 
 REMIND_DAYS_BEFORE = 2
+# Set by emails_off(): what runs inside queues no email (the demo, a generated year).
+_EMAILS_OFF = ContextVar("poa_emails_off", default=False)
+
+
+@contextmanager
+def emails_off():
+    """Nothing done inside queues an email: the demo and a generated municipality sign
+    hundreds of reports for people who do not exist."""
+    token = _EMAILS_OFF.set(True)
+    try:
+        yield
+    finally:
+        _EMAILS_OFF.reset(token)
+
+
+def email_enqueue(email_task, *args):
+    """Queues the email job `email_task(*args)` for when the current transaction commits
+    (a job of the queue: a slow or absent mail server never fails the step that sends it);
+    nothing inside emails_off()."""
+    if not _EMAILS_OFF.get():
+        transaction.on_commit(partial(email_task.enqueue, *args))
 
 
 def _absolute(name, ue, quarter):

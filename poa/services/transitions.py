@@ -19,7 +19,7 @@ from django.db import transaction
 from poa.rules.states import Machine, WorkflowError
 from poa.selectors import access
 from poa.selectors.access import signer_name
-from poa.services.notifications import transition_email
+from poa.services.notifications import email_enqueue, transition_email
 
 logger = logging.getLogger("poa.workflow")
 
@@ -70,7 +70,7 @@ def transition_run(flow, *, subject, user, action, comment="", credentials=None)
             flow.document(locked, event, user, credentials)
         if transition.notify:
             # A job of the queue: a slow mail server never slows a signature.
-            transaction.on_commit(partial(transition_email.enqueue, flow.machine.name, event.pk))
+            email_enqueue(transition_email, flow.machine.name, event.pk)
         job = flow.jobs.get(action)
         if job:
             transaction.on_commit(partial(job, locked.pk))
