@@ -11,9 +11,10 @@ HOST ?= 127.0.0.1:8000
 TEST_WORKERS ?= auto
 
 # The development server and the demo run with DEBUG (and its development key) unless told, and
-# sign with the demo's e.firma, whose throw-away authority they trust (README, «Firma electrónica»).
+# sign with the demo's e.firma, whose throw-away authority they trust (README, «Firma electrónica»);
+# their links (the sealed sheets' QR codes) follow the address the server answers on.
 DEV := DEBUG=$${DEBUG:-1} POA_FIRMA_ELECTRONICA=$${POA_FIRMA_ELECTRONICA:-1} \
-	POA_FIRMA_RAICES=$${POA_FIRMA_RAICES:-demo-efirma/ac}
+	POA_FIRMA_RAICES=$${POA_FIRMA_RAICES:-demo-efirma/ac} POA_SITE_URL=$${POA_SITE_URL:-http://$(HOST)}
 
 .PHONY: run serve test bench loadtest lint format system-deps browser-deps demo clean
 
@@ -50,6 +51,7 @@ bench: $(VENV)/.installed-dev
 # 50 capturistas and 5 reviewers against gunicorn on a throw-away PostgreSQL database for about
 # 90 s (LOADTEST_SECONDS); fails when a request errs, an update is lost or mixed up, or saving
 # the grid takes 300 ms or more at p95 (README, "Prueba de carga").
+# Its own status (make shows it as «Error N»): 1 when a target was missed, 3 without PostgreSQL.
 loadtest: $(VENV)/.installed
 	$(BIN)/python -m tests.loadtest
 

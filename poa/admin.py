@@ -2,6 +2,9 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
@@ -37,6 +40,7 @@ from poa.models import (
 from poa.rules import figures
 from poa.rules.capture import validate_capture_row
 from poa.rules.states import WorkflowError
+from poa.rules.text import NAME_CONTROL_MESSAGE, has_control_characters
 from poa.selectors import access, locks
 from poa.selectors.evidence import evidence_report
 from poa.selectors.locks import (
@@ -683,3 +687,31 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ["username", "description", "unidad_ejecutora__clave"]
     list_select_related = ["unidad_ejecutora__ramo"]
     date_hierarchy = "at"
+
+
+# Accounts: Django's own admin, with names that hold no line break ---------------------------
+
+
+class UserNameForm(UserChangeForm):
+    """A name is printed in emails and on the sheet: one line, no control characters."""
+
+    def clean_first_name(self):
+        return _one_line_name(self.cleaned_data["first_name"])
+
+    def clean_last_name(self):
+        return _one_line_name(self.cleaned_data["last_name"])
+
+
+def _one_line_name(name):
+    if has_control_characters(name):
+        raise ValidationError(NAME_CONTROL_MESSAGE)
+    return name
+
+
+class PoaUserAdmin(UserAdmin):
+    form = UserNameForm
+
+
+User = get_user_model()
+admin.site.unregister(User)
+admin.site.register(User, PoaUserAdmin)

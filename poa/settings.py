@@ -239,15 +239,18 @@ CONTENT_SECURITY_POLICY = {
 SESSION_COOKIE_AGE = round(env_number("POA_SESSION_HOURS", 8, float) * 3600)
 CSRF_FAILURE_VIEW = "poa.web.views.errors.csrf_failure"
 
-# Login throttling: after POA_LOGIN_FAILURES failures the account and the address wait
-# POA_LOGIN_COOLOFF_MINUTES, whether the account exists or not.
+# Login throttling: after POA_LOGIN_FAILURES failures of one account from one address, that
+# pair waits POA_LOGIN_COOLOFF_MINUTES, whether the account exists or not; an address that
+# failed with POA_LOGIN_ADDRESS_USERNAMES different accounts waits as well, for any account
+# (poa.web.security.LoginThrottleBackend).
 AUTHENTICATION_BACKENDS = [
     "poa.web.security.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_number("POA_LOGIN_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_number("POA_LOGIN_COOLOFF_MINUTES", 15, float))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+POA_LOGIN_ADDRESS_USERNAMES = env_number("POA_LOGIN_ADDRESS_USERNAMES", 10)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "poa.web.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "poa.web.security.client_ip"

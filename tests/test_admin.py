@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from poa.models import Meta
+from poa.models import Meta, Persona
 from tests.conftest import draft_meta_of_202, meta_admin_data
 
 
@@ -71,3 +71,40 @@ def test_meta_admin_refuses_quarters_that_do_not_add_up(reference, superuser_cli
     assert response.status_code == 200
     assert "no coincide con la meta anual autorizada (4): sobran 98." in response.content.decode()
     assert meta.avances.get(quarter=1).programado == 1
+
+
+# Names hold no line break ------------------------------------------------------------------
+
+BCC_NAME = "LIC. ANA RUIZ\r\nBcc: intruso@example.com"
+
+
+def test_a_persona_name_with_a_line_break_is_refused(reference, superuser_client):
+    url = reverse("admin:poa_persona_add")
+
+    response = superuser_client.post(url, {"nombre": BCC_NAME, "email": "", "rfc": ""})
+
+    assert response.status_code == 200
+    assert "El nombre no puede llevar saltos de línea" in response.content.decode()
+    assert not Persona.objects.filter(nombre__contains="Bcc").exists()
+
+
+def test_an_account_name_with_a_line_break_is_refused(reference, superuser_client, superuser):
+    url = reverse("admin:auth_user_change", args=[superuser.pk])
+    data = {
+        "username": superuser.username,
+        "first_name": "Ana\nBcc: intruso@example.com",
+        "last_name": "Ruiz",
+        "email": superuser.email,
+        "is_active": "on",
+        "is_staff": "on",
+        "is_superuser": "on",
+        "date_joined_0": "2023-01-01",
+        "date_joined_1": "00:00:00",
+    }
+
+    response = superuser_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "El nombre no puede llevar saltos de línea" in response.content.decode()
+    superuser.refresh_from_db()
+    assert "Bcc" not in superuser.first_name

@@ -3,6 +3,7 @@ database (SQLite or PostgreSQL, from either) gives back every figure, event, his
 account, kept PDF and the text of every sheet; a database with data, a damaged archive or a
 newer format are refused with a Spanish message, before anything is written."""
 
+import hashlib
 import io
 import json
 import os
@@ -34,6 +35,7 @@ from poa.models import (
     ReportEvent,
     UnidadEjecutora,
 )
+from poa.services import backup as backup_module
 from poa.services import batch, modifications, notifications, review
 from poa.services.periods import exception_grant
 from poa.services.transitions import transition_run
@@ -486,3 +488,140 @@ def test_a_backup_moves_from_sqlite_to_postgresql_and_back(postgres_database, tm
     on_sqlite = _fingerprint_of(back, tmp_path / "regreso.json")
     for section in origin:
         assert on_sqlite[section] == origin[section], f"PostgreSQL → SQLite: {section}"
+
+
+# A crafted archive, its checksums made to match -----------------------------------------------
+
+
+def forged(source, target, *, members=None, tables=(), files=()):
+    """A copy of the archive with `members` {name: bytes} added or replaced, `tables` and
+    `files` added to its manifest, and every checksum computed again, as an attacker would."""
+    members = members or {}
+    manifest = manifest_of(source)
+    manifest["tables"] += list(tables)
+    manifest["files"] += list(files)
+    with zipfile.ZipFile(source) as old:
+        contents = {name: old.read(name) for name in old.namelist() if name != "manifest.json"}
+    contents.update(members)
+    for table in manifest["tables"]:
+        if table["member"] in members:
+            table["rows"] = members[table["member"]].count(b"\n")
+    manifest["members"] = {
+        name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        for name, data in contents.items()
+    }
+    manifest["checksum"] = backup_module.members_checksum(manifest["members"])
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for name, data in contents.items():
+            new.writestr(name, data)
+        new.writestr("manifest.json", json.dumps(manifest))
+    return target
+
+
+def jsonl(*rows):
+    return b"".join(json.dumps(row).encode() + b"\n" for row in rows)
+
+
+@pytest.fixture
+def empty_archive(db, tmp_path):
+    """A backup of a database as `migrate` leaves it: it restores into this one."""
+    path = tmp_path / "vacio.zip"
+    backup(path)
+    return path
+
+
+INTRUDER = {
+    "username": "intruso",
+    "password": "!",
+    "is_superuser": True,
+    "is_staff": True,
+    "is_active": True,
+}
+
+
+def test_restore_refuses_a_table_that_backups_never_write(empty_archive, tmp_path):
+    from django.contrib.sessions.models import Session
+
+    session = {"pk": "x" * 32, "fields": {"session_data": "e30", "expire_date": "2099-01-01"}}
+    crafted = forged(
+        empty_archive,
+        tmp_path / "sesiones.zip",
+        members={"data/sessions.session.jsonl": jsonl(session)},
+        tables=[{"model": "sessions.session", "member": "data/sessions.session.jsonl", "rows": 1}],
+    )
+
+    message = refusal(crafted)
+
+    assert "trae la tabla sessions.session, que poa_backup no escribe" in message
+    assert not Session.objects.exists()
+
+
+def test_restore_refuses_a_row_that_names_another_model(empty_archive, tmp_path):
+    row = {"model": "auth.user", "pk": 99, "fields": INTRUDER}
+    crafted = forged(
+        empty_archive, tmp_path / "otro.zip", members={"data/auth.group.jsonl": jsonl(row)}
+    )
+
+    message = refusal(crafted)
+
+    assert "data/auth.group.jsonl trae una fila de otro modelo (auth.user)" in message
+    assert not get_user_model().objects.exists()
+
+
+def test_restore_refuses_columns_that_backups_never_write(empty_archive, tmp_path):
+    row = {"pk": 1, "fields": {"name": "Intrusos", "is_superuser": True}}
+    crafted = forged(
+        empty_archive, tmp_path / "columnas.zip", members={"data/auth.group.jsonl": jsonl(row)}
+    )
+
+    message = refusal(crafted)
+
+    assert "trae columnas que poa_backup no escribe (is_superuser)" in message
+    assert not Group.objects.exists()
+
+
+def test_restore_refuses_a_member_past_the_size_cap(empty_archive, monkeypatch):
+    monkeypatch.setattr(backup_module, "MAX_MEMBER_BYTES", 100)
+
+    message = refusal(empty_archive)
+
+    assert "tiene un miembro demasiado grande" in message
+    assert "el máximo es 100 bytes" in message
+
+
+def test_a_failed_restore_leaves_none_of_its_files_behind(empty_archive, tmp_path, settings):
+    use_storage(settings, tmp_path / "nuevo")
+    files = [
+        {"name": "hojas/uno.pdf", "member": "files/hojas/uno.pdf"},
+        {"name": "hojas/dos.pdf", "member": "files/hojas/dos.pdf", "storage": "otro"},
+    ]
+    crafted = forged(
+        empty_archive,
+        tmp_path / "archivos.zip",
+        members={"files/hojas/uno.pdf": b"%PDF-1.7 uno", "files/hojas/dos.pdf": b"%PDF dos"},
+        files=files,
+    )
+
+    message = refusal(crafted)
+
+    assert "en un almacenamiento desconocido: otro" in message
+    assert not (tmp_path / "nuevo" / "hojas" / "uno.pdf").exists()
+
+
+def test_no_file_is_written_when_the_database_part_is_refused(empty_archive, tmp_path, settings):
+    use_storage(settings, tmp_path / "nuevo")
+    dangling = {"pk": 1, "fields": {"user": 4242, "group": 1}}
+    crafted = forged(
+        empty_archive,
+        tmp_path / "roto.zip",
+        members={
+            "data/auth.user_groups.jsonl": jsonl(dangling),
+            "files/hojas/uno.pdf": b"%PDF-1.7 uno",
+        },
+        files=[{"name": "hojas/uno.pdf", "member": "files/hojas/uno.pdf"}],
+    )
+
+    message = refusal(crafted)
+
+    assert "no se escribió nada" in message
+    assert not (tmp_path / "nuevo" / "hojas" / "uno.pdf").exists()

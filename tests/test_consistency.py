@@ -89,7 +89,7 @@ def test_meta_205_as_the_sheet_prints_it_is_named_for_its_programmed_total(refer
     assert item.kind == consistency.PROGRAMMED_TOTAL
     assert str(item) == (
         "Ramo 59 · UE 102 · Meta 205: La suma de lo programado por trimestre (0) no coincide "
-        "con la meta anual autorizada (1): faltan 1."
+        "con la meta anual autorizada (1): falta 1."
     )
 
 

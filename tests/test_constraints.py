@@ -124,7 +124,7 @@ def test_programmed_quarters_must_add_up_to_the_annual_target():
         meta.full_clean()
     assert messages(error) == (
         "La suma de lo programado por trimestre (5) no coincide con la meta anual "
-        "autorizada (6): faltan 1."
+        "autorizada (6): falta 1."
     )
 
 

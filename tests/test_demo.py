@@ -2,12 +2,16 @@
 Q3, and running it twice changes nothing."""
 
 import io
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
+from poa.jobs import DUMMY_BACKEND, default_task_backend
 from poa.models import Persona, Report, ReportEvent
 from poa.selectors import access
 from poa.selectors.grid import capture_rows
@@ -16,6 +20,7 @@ from poa.selectors.sheet import build_sheet
 from tests.conftest import unit
 
 State = Report.State
+EMAIL_TASKS = {"transition_email", "modification_request_email"}
 AARON = "LIC. AARÓN ALEXIS ÁLVAREZ MARÍN"
 FABIOLA = "LIC. FABIOLA LEÓN HUERTA CABRERA"
 USERNAMES = [
@@ -140,3 +145,31 @@ def test_running_the_demo_twice_changes_nothing(demo):
         Persona.objects.count(),
     )
     assert authenticate(username="captura201", password="poa-demo-2023")
+
+
+def test_the_demo_queues_no_email(db, settings, django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": DUMMY_BACKEND}}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("poa_demo", stdout=io.StringIO())
+
+    queued = {result.task.name for result in default_task_backend.results}
+    assert queued and not queued & EMAIL_TASKS  # the sealed sheets are still kept
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="Sin make.")
+def test_make_run_links_the_demo_to_the_address_it_serves_on():
+    root = Path(__file__).resolve().parents[1]
+    commands = subprocess.run(
+        ["make", "-n", "run", "HOST=10.0.0.5:9000"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    site = "POA_SITE_URL=${POA_SITE_URL:-http://10.0.0.5:9000}"
+    lines = commands.splitlines()
+    demo = next(line for line in lines if "poa_demo" in line)
+    server = next(line for line in lines if line.startswith("export"))  # worker and server
+    assert site in demo and site in server

@@ -46,7 +46,7 @@ def test_meta_305_reads_172_and_51_percent_at_the_end_of_q2():
 
 def test_programmed_sum_different_from_target_is_named_with_its_difference():
     message = figures.programmed_total_message(6, [2, 1, 1, 1])
-    assert "(5)" in message and "(6)" in message and "faltan 1" in message
+    assert "(5)" in message and "(6)" in message and "falta 1." in message
     assert "sobran 2" in figures.programmed_total_message(4, [2, 2, 1, 1])
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 
+from poa.jobs import DUMMY_BACKEND, default_task_backend
 from poa.models import Ejercicio, Meta, MetaVersion, Persona, Report, ReportEvent, UnidadEjecutora
 from poa.selectors import access
 from poa.selectors.consistency import find_inconsistencies
@@ -302,3 +303,13 @@ def test_a_terminal_sees_a_progress_bar_and_a_file_does_not(db):
     call_command("poa_generate", ramos=1, ues_por_ramo=1, metas_por_ue=1, seed=1, stdout=log)
     assert f"\rProgramación  [{'#' * 30}] 1/1\n" in terminal.getvalue()
     assert "Programación" not in log.getvalue()
+
+
+def test_a_generated_year_queues_no_email(db, settings, django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": DUMMY_BACKEND}}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        generated()
+
+    queued = {result.task.name for result in default_task_backend.results}
+    assert not queued & {"transition_email", "modification_request_email"}

@@ -108,3 +108,30 @@ def test_an_old_version_accepted_or_stored_is_reported():
         "UE 17-101: cap-17-101 envió la versión 0 de nuevo y se aceptó",
         "2 valores guardados vienen de versiones viejas",
     ]
+
+
+# Its exit status ------------------------------------------------------------------------------
+
+
+def test_without_postgresql_the_status_differs_from_a_failure_and_from_make_s(monkeypatch):
+    from tests.loadtest import __main__ as loadtest
+
+    monkeypatch.setattr(loadtest, "throwaway_database", lambda: None)
+
+    assert loadtest.main() == 3
+
+
+def test_a_missed_target_exits_1(monkeypatch, tmp_path):
+    from tests.loadtest import __main__ as loadtest
+
+    class Missed:
+        errors, log = [], None
+
+        def passed(self):
+            return False
+
+    monkeypatch.setattr(loadtest, "throwaway_database", lambda: ("postgres://x/y", lambda: None))
+    monkeypatch.setattr(runner, "run", lambda config, url, folder: Missed())
+    monkeypatch.setattr(runner, "report", quiet)
+
+    assert loadtest.main() == 1

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from poa.jobs import DATABASE_BACKEND
 from poa.models import Ejercicio, Meta, Modificacion, QuarterlyProgress, Report
 from poa.rules.states import MODIFICATION
 from poa.services import modifications, years
@@ -54,6 +55,22 @@ def pending(capturista):
 def field_html(html, name):
     """The <input> of a field of the request form."""
     return re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+
+
+def test_a_request_is_saved_and_answered_with_the_mail_server_down(
+    q2_authorized, client, capturista_201, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": DATABASE_BACKEND}}  # the worker sends, later
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nobody listens
+    client.force_login(capturista_201)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(request_url(), form_data(), follow=True)
+
+    assert response.status_code == 200
+    assert "Solicitud enviada a planeación" in response.content.decode()
+    assert Modificacion.objects.get().state == State.SOLICITADA
 
 
 # The meta page --------------------------------------------------------------------------------

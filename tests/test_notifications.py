@@ -199,3 +199,21 @@ def test_running_the_job_twice_the_same_day_sends_nothing_new(q2_period):
     out = io.StringIO()
     call_command("poa_recordatorios", "--date", "2023-07-17", stdout=out)
     assert "Recordatorios enviados: 0." in out.getvalue()
+
+
+def test_a_name_with_a_line_break_prints_on_one_line_in_the_email(
+    report_102, people, django_capture_on_commit_callbacks
+):
+    persona = unit("102").responsable
+    persona.nombre = "LIC. FABIOLA\r\nBcc: intruso@example.com"
+    persona.save()  # as a row written before names were checked
+
+    email = run(
+        report_send,
+        django_capture_on_commit_callbacks,
+        report=report_102,
+        user=people["head_102"],
+    )
+
+    assert "LIC. FABIOLA Bcc: intruso@example.com (COORDINADOR ADMINISTRATIVO)" in email.body
+    assert not any(line.startswith("Bcc:") for line in email.body.splitlines())

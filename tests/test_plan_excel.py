@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from poa.documents import html, yearbook
 from poa.models import (
@@ -136,7 +137,7 @@ ERRORS = {
     "P sum differs from the annual target": (
         {"Metas": {(2, "P Oct-Dic"): 2}},
         "Hoja «Metas», fila 2, columna «Meta anual»: La suma de lo programado por trimestre "
-        "(5) no coincide con la meta anual autorizada (4): sobran 1.",
+        "(5) no coincide con la meta anual autorizada (4): sobra 1.",
     ),
     "fraction in a whole-number unit": (
         {"Metas": {(2, "P Ene-Mar"): 0.5}},
@@ -653,7 +654,7 @@ def test_the_import_command_lists_each_error_and_exits_with_status_1(tmp_path, s
     assert refused.value.returncode == 1  # manage.py exits with it
     assert err.getvalue().splitlines() == [
         "Hoja «Metas», fila 2, columna «Meta anual»: La suma de lo programado por trimestre "
-        "(5) no coincide con la meta anual autorizada (4): sobran 1."
+        "(5) no coincide con la meta anual autorizada (4): sobra 1."
     ]
     assert not Ejercicio.objects.filter(year=YEAR).exists()
 
@@ -705,7 +706,7 @@ def test_the_import_command_approves_with_aprobar(tmp_path, staff):
 
 
 def test_the_import_command_needs_to_know_who_imports(tmp_path, staff):
-    make_user("otra", is_superuser=True)
+    make_user("otra").groups.add(Group.objects.get(name=PLANEACION_GROUP))
     path = str(save_book(tmp_path / "l.xlsx", book()))
 
     with pytest.raises(CommandError, match="Indique con --usuario"):
@@ -735,3 +736,192 @@ def test_a_workbook_is_read_whatever_its_file_is_called(tmp_path, staff):
     result = imports.year_import(path=renamed, user=staff)
 
     assert result.saved, errors_of(result)
+
+
+# What an import must never change or accept silently ----------------------------------------
+
+BLANK_LINEAS = (
+    "Hoja «Metas», fila 2, columna «Líneas de acción»: Escriba al menos una línea de acción "
+    "de la hoja «Líneas de acción»."
+)
+
+
+def test_a_new_meta_without_a_linea_de_accion_is_an_error(tmp_path, staff):
+    result = run_import(tmp_path, staff, book(Metas={(2, "Líneas de acción"): ""}))
+
+    assert BLANK_LINEAS in errors_of(result)
+    assert not Ejercicio.objects.filter(year=YEAR).exists()
+
+
+def test_a_blank_lineas_cell_never_removes_the_lineas_of_an_existing_meta(tmp_path, staff):
+    run_import(tmp_path, staff)
+
+    result = run_import(tmp_path, staff, book(Metas={(2, "Líneas de acción"): "  "}))
+
+    assert BLANK_LINEAS in errors_of(result)
+    meta = Meta.objects.get(numero=100, unidad_ejecutora__clave="101")
+    assert [linea.clave for linea in meta.lineas_accion.all()] == ["1.1.1"]
+
+
+def test_a_dry_run_with_the_approval_logs_no_approval(tmp_path, staff, caplog):
+    with caplog.at_level("INFO", logger="poa.workflow"):
+        result = run_import(tmp_path, staff, approve=True, dry_run=True)
+
+    assert result.approved == 1 and not result.saved
+    assert "aprobada por planeación" not in caplog.text
+
+
+def test_an_approval_is_logged_once_it_is_saved(
+    tmp_path, staff, caplog, django_capture_on_commit_callbacks
+):
+    with (
+        caplog.at_level("INFO", logger="poa.workflow"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        run_import(tmp_path, staff, approve=True)
+
+    assert "Programación cargada desde Excel y aprobada por planeación" in caplog.text
+
+
+def test_the_summary_counts_approvals_as_changes(tmp_path, staff):
+    path = str(save_book(tmp_path / "l.xlsx", book()))
+    call_command("poa_plan_import", path, stdout=io.StringIO())
+    out = io.StringIO()
+
+    call_command("poa_plan_import", path, "--aprobar", stdout=out)
+
+    assert "Programaciones aprobadas al cargar: 1." in out.getvalue()
+    assert "Sin cambios" not in out.getvalue()
+
+
+def test_errors_are_listed_by_sheet_row_and_column(tmp_path, staff):
+    metas = book(
+        Metas={(2, "Líneas de acción"): "9.9.9", (2, "P Oct-Dic"): 2, (2, "Descripción"): ""}
+    )["Metas"]
+    sheets = book(Metas=[*metas, metas[1]], Ejercicio=book()["Ejercicio"] * 2)
+
+    result = run_import(tmp_path, staff, sheets)
+
+    where = [(p.sheet, p.row, p.column) for p in result.errors]
+    assert where == [
+        ("Ejercicio", 3, None),
+        ("Metas", 2, "Descripción"),
+        ("Metas", 2, "Líneas de acción"),
+        ("Metas", 2, "Meta anual"),
+        ("Metas", 4, "Número"),
+    ]
+
+
+def test_one_left_over_reads_in_the_singular(tmp_path, staff):
+    result = run_import(tmp_path, staff, book(Metas={(2, "P Oct-Dic"): 2}))
+
+    assert errors_of(result)[0].endswith("(4): sobra 1.")
+
+
+def test_binary_float_noise_reads_to_the_cent(tmp_path, staff):
+    noisy = 3.2500000000000004  # how Excel may store what it shows as 3.25
+    sheets = book(Metas={(3, "Meta anual"): 12.25, (3, "P Oct-Dic"): noisy})
+
+    result = run_import(tmp_path, staff, sheets)
+
+    assert result.saved, errors_of(result)
+    meta = Meta.objects.get(numero=101)
+    assert meta.avances.get(quarter=4).programado == Decimal("3.25")
+
+
+def test_real_extra_decimals_are_still_refused(tmp_path, staff):
+    sheets = book(Metas={(3, "Meta anual"): 12.751, (3, "P Oct-Dic"): 3.251})
+
+    result = run_import(tmp_path, staff, sheets)
+
+    assert "Hoja «Metas», fila 3, columna «P Oct-Dic»: Use como máximo dos decimales." in (
+        errors_of(result)
+    )
+
+
+def test_without_usuario_the_only_superuser_imports(tmp_path, staff):
+    root = make_user("root", is_superuser=True)
+    path = str(save_book(tmp_path / "l.xlsx", book()))
+
+    call_command("poa_plan_import", path, "--aprobar", stdout=io.StringIO())
+
+    assert ProgramacionEvent.objects.get().user == root
+
+
+def test_without_usuario_and_no_superuser_the_accounts_are_named(tmp_path, staff):
+    other = make_user("planeacion2")
+    other.groups.add(Group.objects.get(name=PLANEACION_GROUP))
+    path = str(save_book(tmp_path / "l.xlsx", book()))
+
+    with pytest.raises(CommandError, match="--usuario planeacion, planeacion2"):
+        call_command("poa_plan_import", path)
+
+
+# A sheet too wide or too big, refused before openpyxl builds its rows -----------------------
+
+
+def with_sheet_xml(path, sheet_file, rows_xml):
+    """The workbook at `path` with the rows of one worksheet's XML replaced."""
+    with zipfile.ZipFile(path) as original:
+        members = {info.filename: original.read(info) for info in original.infolist()}
+    xml = members[sheet_file].decode()
+    start, end = xml.index("<sheetData>"), xml.index("</sheetData>") + len("</sheetData>")
+    members[sheet_file] = (xml[:start] + f"<sheetData>{rows_xml}</sheetData>" + xml[end:]).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as crafted:
+        for name, data in members.items():
+            crafted.writestr(name, data)
+    return path
+
+
+METAS_XML = "xl/worksheets/sheet8.xml"  # the eighth sheet book() writes
+
+
+def test_a_row_of_countless_cells_is_refused_before_it_is_read(tmp_path, staff, monkeypatch):
+    path = with_sheet_xml(
+        save_book(tmp_path / "libro.xlsx", book()),
+        METAS_XML,
+        '<row r="1">' + "<c><v>1</v></c>" * 300_000 + "</row>",
+    )
+    parse_row = WorkSheetParser.parse_row
+
+    def small_rows_only(parser, row):
+        assert len(row) < 1_000, "the long row was read"
+        return parse_row(parser, row)
+
+    monkeypatch.setattr(WorkSheetParser, "parse_row", small_rows_only)
+
+    result = imports.year_import(path=path, user=staff)
+
+    assert errors_of(result) == [
+        "Hoja «Metas»: Una fila tiene más de 100 columnas; deje solo las columnas de la plantilla."
+    ]
+    assert not Ejercicio.objects.filter(year=YEAR).exists()
+
+
+def test_a_far_away_cell_counts_the_columns_before_it(tmp_path, staff):
+    path = with_sheet_xml(
+        save_book(tmp_path / "libro.xlsx", book()),
+        METAS_XML,
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Ramo</t></is></c>'
+        '<c s="0" r="XFD1"><v>1</v></c></row>',
+    )
+
+    result = imports.year_import(path=path, user=staff)
+
+    assert "Una fila tiene más de 100 columnas" in errors_of(result)[0]
+
+
+def test_a_sheet_with_too_many_cells_is_refused(tmp_path, staff, monkeypatch):
+    monkeypatch.setattr(book_module, "MAX_CELLS", 20)
+
+    result = run_import(tmp_path, staff)
+
+    assert errors_of(result) == [
+        "Hoja «Metas»: La hoja tiene más de 20 celdas; divida el libro en varios."
+    ]
+
+
+def test_a_sheet_within_the_limits_reads_as_before(tmp_path, staff, monkeypatch):
+    monkeypatch.setattr(book_module, "MAX_CELLS", 33)  # «Metas»: 3 rows of 11 columns
+
+    assert run_import(tmp_path, staff).saved

@@ -172,13 +172,13 @@ def test_a_book_with_errors_lists_them_by_sheet_row_and_column(as_planeacion, tm
     assert (
         '<td class="text-nowrap">Metas</td><td class="text-end">2</td>'
         '<td class="text-nowrap">Meta anual</td><td>La suma de lo programado por trimestre (5) '
-        "no coincide con la meta anual autorizada (4): sobran 1.</td>"
+        "no coincide con la meta anual autorizada (4): sobra 1.</td>"
     ) in page
     assert "Confirmar importación" not in page
 
 
 def test_many_errors_are_paginated(as_planeacion, tmp_path):
-    bad = [["60", "101", n, "", "LITRO", "", "x", "", "", "", ""] for n in range(100, 140)]
+    bad = [["60", "101", n, "", "LITRO", "1.1.1", "x", "", "", "", ""] for n in range(100, 140)]
     upload(as_planeacion, tmp_path, book(Metas=bad))
 
     first = as_planeacion.get(reverse("poa:excel-preview")).content.decode()

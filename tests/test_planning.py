@@ -114,7 +114,7 @@ def test_one_wrong_meta_saves_none_and_says_which(ue_202, head_102):
     assert refused.value.errors == {
         "nueva-401": {
             "programado": "La suma de lo programado por trimestre (5) no coincide con la meta "
-            "anual autorizada (4): sobran 1."
+            "anual autorizada (4): sobra 1."
         }
     }
     assert str(refused.value) == "Revise las metas marcadas; no se guardó ningún cambio."
@@ -129,7 +129,7 @@ def test_one_wrong_meta_saves_none_and_says_which(ue_202, head_102):
         ("4", ("1", "1,5", "1", "1"), "programado_2", "Use punto decimal, no coma"),
         ("4", ("1", "-1", "1", "1"), "programado_2", "no puede ser negativa"),
         ("4", ("1", "uno", "1", "1"), "programado_2", "Escriba un número"),
-        ("6", ("2", "1", "1", "1"), "programado", "faltan 1."),
+        ("6", ("2", "1", "1", "1"), "programado", "falta 1."),
     ],
 )
 def test_figures_follow_the_rules_of_the_sheet(

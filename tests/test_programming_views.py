@@ -125,7 +125,7 @@ def test_errors_appear_next_to_each_field_and_what_was_typed_stays(client, ue_20
     assert page.count("La unidad de medida «INFORME» solo admite números enteros.") == 2
     assert re.search(r'value="4.5"\s+class="[^"]*is-invalid', page)
     assert "Escriba el número de la meta" in page and "Escriba la descripción de la meta." in page
-    assert "no coincide con la meta anual autorizada (12): faltan 1." in page
+    assert "no coincide con la meta anual autorizada (12): falta 1." in page
     assert ">Mía</textarea>" in page and 'value="1.5"' in page
     assert not Meta.objects.filter(unidad_ejecutora=ue_202).exists()
 

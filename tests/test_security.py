@@ -12,7 +12,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from poa.web.middleware import SessionActivityMiddleware
-from poa.web.security import ACTIVE_KEY
+from poa.web.security import ACTIVE_KEY, lockout_message
 
 LOGIN = "/cuenta/login/"
 POLICY = (
@@ -166,10 +166,26 @@ def test_known_and_unknown_accounts_get_the_same_answers_attempt_by_attempt(clie
     assert [status for status, _ in known] == [200] * 4 + [429, 429]
 
 
-def test_the_locked_account_waits_from_any_address(client, capturista_201):
+def test_failures_from_elsewhere_never_lock_the_account_out(client, capturista_201):
     five_failures_then_the_right_password(client, "captura201", "192.0.2.13")
     status, _ = attempt(client, "captura201", "x-123456", "198.51.100.7")
-    assert status == 429
+    assert status == 302
+
+
+def test_failures_of_one_account_never_lock_the_address_for_another(client, capturista_201):
+    five_failures_then_the_right_password(client, "planeacion", "192.0.2.16")
+    status, _ = attempt(client, "captura201", "x-123456", "192.0.2.16")
+    assert status == 302
+
+
+def test_an_address_trying_many_accounts_is_locked_for_every_account(
+    client, capturista_201, settings
+):
+    for number in range(settings.POA_LOGIN_ADDRESS_USERNAMES):
+        attempt(client, f"usuario{number}", "equivocada", "192.0.2.17")
+    status, page = attempt(client, "captura201", "x-123456", "192.0.2.17")
+    assert (status, alert(page)) == (429, lockout_message())
+    assert attempt(client, "captura201", "x-123456", "198.51.100.8")[0] == 302
 
 
 def test_the_account_signs_in_again_once_the_cool_off_has_passed(client, capturista_201):

@@ -82,9 +82,11 @@ def test_without_secret_key_and_debug_the_server_refuses_to_start_saying_why_in_
     output = subprocess.run(
         [sys.executable, "manage.py", "check"], env=env, cwd=ROOT, capture_output=True, text=True
     )
-    assert output.returncode != 0
-    assert "ImproperlyConfigured: Falta SECRET_KEY" in output.stderr
+    assert output.returncode == 1
+    assert output.stderr.startswith("Falta SECRET_KEY: POA no arranca con DEBUG desactivado")
     assert "Defina la variable de entorno SECRET_KEY" in output.stderr
+    assert "Traceback" not in output.stderr
+    assert len(output.stderr.splitlines()) == 1
 
 
 def test_with_debug_a_development_key_is_used_without_secret_key():

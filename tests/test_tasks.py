@@ -89,6 +89,27 @@ def test_a_planning_decision_only_enqueues_its_email(
     assert (queued.task.name, queued.args) == ("transition_email", ["modificacion", event.pk])
 
 
+def test_a_modification_request_only_enqueues_its_email(
+    reference, settings, head_102, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": DUMMY_BACKEND}}
+    meta = unit("102").metas.order_by("numero").first()
+    change = modifications.ChangeRequest(
+        descripcion=meta.descripcion,
+        unidad_medida=meta.unidad_medida,
+        meta_anual=str(meta.meta_anual),
+        programado=[str(progress.programado) for progress in meta.avances.order_by("quarter")],
+        cancelar=True,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        modificacion = modifications.modification_request(
+            meta=meta, user=head_102, justificacion="Ya no se hará.", change=change
+        )
+    assert mail.outbox == []
+    (queued,) = default_task_backend.results
+    assert (queued.task.name, queued.args) == ("modification_request_email", [modificacion.pk])
+
+
 def test_the_database_worker_sends_the_email_and_keeps_the_authorized_sheet(
     reference, database_queue, django_capture_on_commit_callbacks
 ):

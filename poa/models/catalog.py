@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
+from poa.rules.text import NAME_CONTROL_MESSAGE, has_control_characters
+
 digits = RegexValidator(r"^\d+$", "Use solo dígitos.")
 # The SAT's RFC: 4 letters (3 for a company), the date of birth and a 3-character homoclave.
 rfc_format = RegexValidator(
@@ -132,6 +134,11 @@ class Persona(models.Model):
 
     def __str__(self):
         return self.nombre
+
+    def clean(self):
+        super().clean()
+        if has_control_characters(self.nombre):
+            raise ValidationError({"nombre": NAME_CONTROL_MESSAGE})
 
 
 class Responsable(models.Model):

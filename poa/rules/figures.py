@@ -263,7 +263,8 @@ def split_evenly(total: int, weights: Sequence[int]) -> list[int]:
 def programmed_total_message(annual: Figure, programmed: Sequence[Figure]) -> str:
     total = sum((Decimal(p) for p in programmed), Decimal(0))
     difference = total - Decimal(annual)
-    template = FIGURE_MESSAGES["programmed_over" if difference > 0 else "programmed_under"]
+    key = "programmed_over" if difference > 0 else "programmed_under"
+    template = FIGURE_MESSAGES[key + ("_one" if abs(difference) == 1 else "")]
     return template.format(
         total=format_figure(total),
         annual=format_figure(annual),
@@ -311,6 +312,11 @@ FIGURE_MESSAGES = {
     "meta anual autorizada ({annual}): sobran {difference}.",
     "programmed_under": "La suma de lo programado por trimestre ({total}) no coincide con la "
     "meta anual autorizada ({annual}): faltan {difference}.",
+    # One left over or missing is singular: «sobra 1», «falta 1».
+    "programmed_over_one": "La suma de lo programado por trimestre ({total}) no coincide con la "
+    "meta anual autorizada ({annual}): sobra {difference}.",
+    "programmed_under_one": "La suma de lo programado por trimestre ({total}) no coincide con "
+    "la meta anual autorizada ({annual}): falta {difference}.",
 }
 
 

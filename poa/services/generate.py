@@ -19,7 +19,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from poa.models import (
@@ -37,7 +36,7 @@ from poa.models import (
 from poa.rules import figures
 from poa.selectors import access, consistency
 from poa.services import generate_data as data
-from poa.services import programming
+from poa.services import notifications, programming
 from poa.services.capture import capture_save
 from poa.services.periods import period_close, period_open
 from poa.services.programming import PlanRow
@@ -109,7 +108,7 @@ def generate_year(
     inconsistencies=False,
     progress=None,
 ) -> Generated:
-    """Builds the year in one transaction (all or nothing), with emails off. `password` is
+    """Builds the year in one transaction (all or nothing), queuing no email. `password` is
     given to every account it creates or reuses (unusable otherwise); `inconsistencies`
     plants inconsistencies of every kind poa_check reports (Generated.planted says where),
     written past the services that refuse them; `progress(stage, done, total)` hears about
@@ -121,10 +120,7 @@ def generate_year(
     if Ejercicio.objects.filter(year=year).exists():
         raise GenerationError(f"El ejercicio {year} ya existe; elija otro año.")
     builder = _Builder(random.Random(seed), year, password, progress or (lambda *args: None))
-    with (
-        override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
-        transaction.atomic(),
-    ):
+    with notifications.emails_off(), transaction.atomic():
         builder.catalog(ramos, ues_por_ramo)
         builder.programming(metas_por_ue)
         builder.quarters()

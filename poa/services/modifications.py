@@ -178,12 +178,9 @@ def modification_request(*, meta, user, justificacion, change: ChangeRequest) ->
             meta=meta,
             description=f"Solicitó una modificación programática: {justificacion}",
         )
-        transaction.on_commit(lambda: _notify_request(modificacion.pk))
+        # A job of the queue, as every email: a mail server down never fails the request.
+        notifications.email_enqueue(notifications.modification_request_email, modificacion.pk)
     return modificacion
-
-
-def _notify_request(modificacion_pk):
-    notifications.modification_request_notify(modificacion_pk)
 
 
 def modification_approve(*, modificacion, user, comment="") -> ModificacionEvent:

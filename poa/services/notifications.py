@@ -2,10 +2,14 @@
 deadlines sent by `manage.py poa_recordatorios`. Spanish, plain text, with the addresses of
 the capture grid and of the sheet (under settings.POA_SITE_URL)."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,11 +26,33 @@ from poa.models import (
 )
 from poa.rules import figures, states
 from poa.rules.localtime import short_datetime
+from poa.rules.text import one_line
 from poa.selectors import access
 from poa.selectors.access import signer_name
 from poa.services.versions import modification_changes
 
 REMIND_DAYS_BEFORE = 2
+# Set by emails_off(): what runs inside queues no email (the demo, a generated year).
+_EMAILS_OFF = ContextVar("poa_emails_off", default=False)
+
+
+@contextmanager
+def emails_off():
+    """Nothing done inside queues an email: the demo and a generated municipality sign
+    hundreds of reports for people who do not exist."""
+    token = _EMAILS_OFF.set(True)
+    try:
+        yield
+    finally:
+        _EMAILS_OFF.reset(token)
+
+
+def email_enqueue(email_task, *args):
+    """Queues the email job `email_task(*args)` for when the current transaction commits
+    (a job of the queue: a slow or absent mail server never fails the step that sends it);
+    nothing inside emails_off()."""
+    if not _EMAILS_OFF.get():
+        transaction.on_commit(partial(email_task.enqueue, *args))
 
 
 def _absolute(name, ue, quarter):
@@ -73,6 +99,14 @@ def event_recipients(event):
     return _unique([email for role in event.transition.notify for email in role_emails(role, ue)])
 
 
+def _signer(event):
+    """Who signed the event, as an email prints it: on one line whatever the name holds."""
+    signer = one_line(event.signer_name)
+    if event.signer_position:
+        signer += f" ({one_line(event.signer_position)})"
+    return signer
+
+
 def _title(ue, quarter):
     return f"POA {ue.ramo.ejercicio.year} · UE {ue.clave} · {figures.QUARTER_LABELS[quarter]}"
 
@@ -83,13 +117,11 @@ def event_message(event) -> EmailMessage | None:
     to = event_recipients(event)
     if not to:
         return None
-    signer = event.signer_name
-    if event.signer_position:
-        signer += f" ({event.signer_position})"
+    signer = _signer(event)
     lines = [
         f"El informe del {figures.QUARTER_NAMES[report.quarter]} trimestre "
         f"({figures.QUARTER_LABELS[report.quarter]}) {ue.ramo.ejercicio.year} de la unidad "
-        f"ejecutora {ue.clave} {ue.nombre} fue {transition.subject} por {signer} el "
+        f"ejecutora {ue.clave} {one_line(ue.nombre)} fue {transition.subject} por {signer} el "
         f"{short_datetime(event.created_at)}.",
     ]
     if event.comment:
@@ -176,15 +208,15 @@ def reminder_message(reminder) -> EmailMessage | None:
     if reminder.overdue:
         subject = f"{_title(ue, reminder.quarter)}: captura vencida"
         first = (
-            f"La captura del {quarter} de la unidad ejecutora {ue.clave} {ue.nombre} venció el "
-            f"{when} y el informe no se ha enviado. Si está completo, el responsable de la "
-            "unidad puede enviarlo; si falta capturar, solicite una prórroga a planeación."
+            f"La captura del {quarter} de la unidad ejecutora {ue.clave} {one_line(ue.nombre)} "
+            f"venció el {when} y el informe no se ha enviado. Si está completo, el responsable "
+            "de la unidad puede enviarlo; si falta capturar, solicite una prórroga a planeación."
         )
     else:
         subject = f"{_title(ue, reminder.quarter)}: la captura cierra en 2 días"
         first = (
-            f"La captura del {quarter} de la unidad ejecutora {ue.clave} {ue.nombre} cierra el "
-            f"{when}. Capture lo alcanzado y envíe el informe antes de esa fecha."
+            f"La captura del {quarter} de la unidad ejecutora {ue.clave} {one_line(ue.nombre)} "
+            f"cierra el {when}. Capture lo alcanzado y envíe el informe antes de esa fecha."
         )
     body = "\n".join(
         [
@@ -258,12 +290,10 @@ def planning_message(event, ue, what, path) -> EmailMessage | None:
     to = _unique([email for role in transition.notify for email in role_emails(role, ue)])
     if not to:
         return None
-    signer = event.signer_name
-    if event.signer_position:
-        signer += f" ({event.signer_position})"
+    signer = _signer(event)
     lines = [
-        f"{what} de la unidad ejecutora {ue.clave} {ue.nombre}: {transition.subject}, por "
-        f"{signer} el {short_datetime(event.created_at)}.",
+        f"{what} de la unidad ejecutora {ue.clave} {one_line(ue.nombre)}: "
+        f"{transition.subject}, por {signer} el {short_datetime(event.created_at)}.",
     ]
     if event.comment:
         lines += ["", f"Comentario: {event.comment}"]
@@ -280,9 +310,10 @@ def modification_request_message(modificacion) -> EmailMessage | None:
         return None
     meta = modificacion.meta
     ue, year = meta.unidad_ejecutora, meta.unidad_ejecutora.ramo.ejercicio.year
-    requester = signer_name(modificacion.requested_by)
+    requester = one_line(signer_name(modificacion.requested_by))
     lines = [
-        f"La unidad ejecutora {ue.clave} {ue.nombre} solicita una modificación programática "
+        f"La unidad ejecutora {ue.clave} {one_line(ue.nombre)} solicita una modificación "
+        "programática "
         f"de la meta {meta.numero} del ejercicio {year} ({requester}, "
         f"{short_datetime(modificacion.requested_at)}).",
         "",
@@ -305,8 +336,8 @@ def modification_request_message(modificacion) -> EmailMessage | None:
 
 
 def modification_request_notify(modificacion_pk):
-    """Emails planeación a new request of modificación programática; called by
-    poa.services.programming on commit."""
+    """Emails planeación a new request of modificación programática (the job
+    modification_request_email runs it)."""
     modificacion = Modificacion.objects.select_related(
         "meta__unidad_ejecutora__ramo__ejercicio", "meta__unidad_medida", "unidad_medida"
     ).get(pk=modificacion_pk)
@@ -326,3 +357,11 @@ def transition_email(machine, event_pk):
         report_event_notify(event_pk)
     else:
         planning_event_notify(machine, event_pk)
+
+
+@task(priority=EMAIL_PRIORITY)
+def modification_request_email(modificacion_pk):
+    """Emails planeación a new request of modificación programática; queued by
+    poa.services.modifications when the request commits, so a mail server down never fails
+    the request."""
+    modification_request_notify(modificacion_pk)

@@ -20,7 +20,7 @@ from poa.rules.states import Machine, WorkflowError
 from poa.selectors import access
 from poa.selectors.access import signer_name
 from poa.services.audit import transition_record
-from poa.services.notifications import transition_email
+from poa.services.notifications import email_enqueue, transition_email
 
 logger = logging.getLogger("poa.workflow")
 
@@ -72,7 +72,7 @@ def transition_run(flow, *, subject, user, action, comment="", credentials=None)
             flow.document(locked, event, user, credentials)
         if transition.notify:
             # A job of the queue: a slow mail server never slows a signature.
-            transaction.on_commit(partial(transition_email.enqueue, flow.machine.name, event.pk))
+            email_enqueue(transition_email, flow.machine.name, event.pk)
         job = flow.jobs.get(action)
         if job:
             transaction.on_commit(partial(job, locked.pk))
@@ -112,15 +112,16 @@ def transition_make(*, machine, subject, user, action, comment="", check=None, e
         subject._history_user = user
         subject._change_reason = transition.event
         subject.save()
-    _log(transition, subject, user, event)
+    # Logged once it commits: a dry run or a refused step rolls the transition back.
+    transaction.on_commit(partial(_log, transition, str(subject), subject, user, event))
     return event
 
 
-def _log(transition, subject, user, event):
+def _log(transition, described, subject, user, event):
     logger.info(
         "%s: %s",
         transition.event,
-        subject,
+        described,
         extra={
             "user": user.username,
             "action": transition.action,

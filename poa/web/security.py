@@ -5,12 +5,15 @@ import logging
 import time
 
 from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
+from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.shortcuts import render
+from django.utils import timezone
 
 from poa.services import audit
 
@@ -20,14 +23,28 @@ ACTIVE_KEY = "poa_active"
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
-    """Refuses any login of a locked-out account or address. Every web login passes its
-    request; a call without one (manage.py shell, the test client's login) has no address
-    to throttle and is left to the next backend."""
+    """Refuses any login of a locked-out pair of account and address (django-axes counts the
+    pair, so nobody elsewhere can lock an account out), and of an address that failed with
+    many different accounts (address_locked). Every web login passes its request; a call
+    without one (manage.py shell, the test client's login) has no address to throttle and is
+    left to the next backend."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None:
             return None
+        if address_locked(client_ip(request)):
+            request.axes_locked_out = True  # axes' middleware answers with lockout_response
+            raise AxesBackendPermissionDenied("Dirección bloqueada por intentos fallidos")
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def address_locked(address) -> bool:
+    """Whether the address failed to log in with settings.POA_LOGIN_ADDRESS_USERNAMES
+    different accounts within the cool-off: someone trying names, not a person mistyping."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    failed = AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=since)
+    names = failed.values("username").distinct().count()
+    return names >= settings.POA_LOGIN_ADDRESS_USERNAMES
 
 
 def client_ip(request):

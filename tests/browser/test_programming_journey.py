@@ -271,10 +271,12 @@ def server_row(annual, programado, unidad):
 
 
 @pytest.fixture
-def live_figures(db, page):
+def live_figures(page):
     """figures.js and programming.js in Chromium with the server's messages, handed over as
-    the page hands them (no server needed; the database only because the browser tests
-    reload the CONAC catalog after each test)."""
+    the page hands them (no server and no database needed). Without the `db` fixture on
+    purpose: a non-transactional test's connection is opened in one context and Playwright's
+    sync API tears the session down in another, so on PostgreSQL the connection outlived the
+    run and the test database could not be dropped («being accessed by other users»)."""
     page.set_content(
         "<!doctype html><title>programación</title>"
         + json_script(figures.FIGURE_MESSAGES, "figure-messages")

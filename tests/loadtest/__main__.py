@@ -7,8 +7,9 @@ database `poa_loadtest`. It is dropped at the end unless LOADTEST_KEEP=1.
 
 LOADTEST_SECONDS (default 90, the first 20 to log everybody in) shortens or lengthens the
 run; LOADTEST_CRAWLERS (default 20; 0 for none) sets how many robots crawl /transparencia/
-without pause beside the capturistas. Exit status 0 when every target was met, 1 when one
-was missed, 2 when there is no PostgreSQL to run on."""
+without pause beside the capturistas. Exit status 0 when every target was met, 1 when one was
+missed (or the run broke), 3 when there is no PostgreSQL to run on: not 2, which `make` gives
+for any failed recipe and Python for a wrong command line."""
 
 import os
 import shutil
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 from tests.loadtest import runner
 
 LOCAL_NAME = "poa_loadtest"
+PASSED, FAILED, NO_POSTGRESQL = 0, 1, 3
 
 
 def main():
@@ -32,7 +34,7 @@ def main():
             "(apt-get install postgresql) y corra `make loadtest` como root.",
             file=sys.stderr,
         )
-        return 2
+        return NO_POSTGRESQL
     url, drop = database
     config = runner.Config(
         seconds=float(os.environ.get("LOADTEST_SECONDS") or 90),
@@ -50,7 +52,7 @@ def main():
             print(f"La base se conserva: {url}")
         else:
             drop()
-    return 0 if result.passed() else 1
+    return PASSED if result.passed() else FAILED
 
 
 def throwaway_database():

@@ -21,7 +21,7 @@ from poa.models import Ejercicio, Persona, Programacion, QuarterlyProgress, Repo
 from poa.rules.capture import validate_capture_row
 from poa.selectors.access import CONTRALORIA_GROUP, PLANEACION_GROUP
 from poa.selectors.locks import capture_window
-from poa.services import programming
+from poa.services import notifications, programming
 from poa.services.capture import capture_save
 from poa.services.periods import period_close, period_open
 from poa.services.review import report_authorize, report_review, report_send
@@ -77,15 +77,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        # Dozens of notifications would flood the console: the demo's steps send no mail.
         self.efirma = self.demo_efirma() if settings.POA_FIRMA_ELECTRONICA else {}
         roots = {} if settings.POA_FIRMA_RAICES else {"POA_FIRMA_RAICES": str(EFIRMA_FOLDER / "ac")}
-        with (
-            override_settings(
-                EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend", **roots
-            ),
-            transaction.atomic(),
-        ):
+        # The demo's people do not exist: its steps queue no email for the worker to send.
+        with override_settings(**roots), notifications.emails_off(), transaction.atomic():
             self.load_reference()
             users = self.ensure_accounts()
             self.approve_programming(users)

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--usuario",
             help="Cuenta de planeación que importa (queda en el historial); basta omitirla "
-            "cuando hay una sola.",
+            "cuando hay una sola o un solo superusuario.",
         )
 
     def handle(self, *args, **options):
@@ -57,18 +57,22 @@ class Command(BaseCommand):
         self.report(result, options["dry_run"])
 
     def importer(self, username):
-        users = access.planeacion_users()
+        users = list(access.planeacion_users())
         if username:
             user = get_user_model().objects.filter(username=username).first()
             if user is None or not access.is_planeacion(user):
                 raise CommandError(f"«{username}» no es una cuenta activa de planeación.")
             return user
-        if users.count() != 1:
-            raise CommandError(
-                "Indique con --usuario la cuenta de planeación que importa "
-                f"(hay {users.count():,})."
-            )
-        return users.get()
+        if len(users) == 1:
+            return users[0]
+        superusers = [user for user in users if user.is_superuser]
+        if len(superusers) == 1:
+            return superusers[0]
+        names = ", ".join(sorted(user.username for user in users)) or "ninguna"
+        raise CommandError(
+            "Indique con --usuario la cuenta de planeación que importa; puede nombrar "
+            f"cualquiera de estas: --usuario {names}."
+        )
 
     def report(self, result, dry_run):
         if dry_run:

@@ -11,10 +11,14 @@ from dataclasses import dataclass, field
 from openpyxl import load_workbook
 
 from poa.documents.yearbook import CUENTAS, EJERCICIO, LAYOUTS, normalized
+from poa.services.imports.shape import SheetTooBig, check_sheet_shape
 
 # A workbook that unzips to more than this is refused before it is parsed.
 MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
 MAX_ROWS = 100_000  # per sheet
+# Counted in the sheet's XML before it is read (shape.py): the layouts need a dozen columns.
+MAX_COLUMNS = 100
+MAX_CELLS = 2_000_000  # per sheet, the empty cells of a row up to its last one included
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,8 @@ def read_book(path, *, max_bytes) -> Book:
             return Book(problems=[Problem(NOT_XLSX)], fatal=True)
         try:
             return _read_sheets(workbook)
+        except SheetTooBig as error:
+            return Book(problems=[Problem(str(error), error.sheet)], fatal=True)
         except Exception:  # a sheet's XML is parsed lazily, while its rows are read
             return Book(problems=[Problem(NOT_XLSX)], fatal=True)
         finally:
@@ -137,8 +143,20 @@ def _read_sheets(workbook):
             if layout.required and not accounts_only:
                 book.problems.append(Problem("Falta la hoja.", layout.name))
             continue
-        book.sheets[layout.name] = _read_sheet(workbook[name], layout, book.problems)
+        worksheet = workbook[name]
+        _check_shape(worksheet, layout)
+        book.sheets[layout.name] = _read_sheet(worksheet, layout, book.problems)
     return book
+
+
+def _check_shape(worksheet, layout):
+    """Refuses a sheet too wide or too big before openpyxl builds any of its rows."""
+    with worksheet._get_source() as source:  # the read-only worksheet's own XML stream
+        try:
+            check_sheet_shape(source, max_columns=MAX_COLUMNS, max_cells=MAX_CELLS)
+        except SheetTooBig as error:
+            error.sheet = layout.name
+            raise
 
 
 def _read_sheet(worksheet, layout, problems):

@@ -7,6 +7,11 @@ from decimal import Decimal
 from poa.documents.yearbook import NO, YES, normalized
 from poa.rules import figures
 
+CENT = Decimal("0.01")
+# Excel stores 3.25 typed by a person as the nearest binary float, which may print as
+# 3.2500000000000004: that close to a cent, the cent is what was typed.
+FLOAT_NOISE = Decimal("1e-9")
+
 
 def text(value) -> str:
     """A cell as text: numbers without a useless .0, stripped."""
@@ -28,10 +33,17 @@ def figure_text(value) -> str:
     """A figure as typed text for poa.rules.figures.parse_figure: a number cell in plain digits
     (1234.5, never 1.2345e3), text as it is."""
     if isinstance(value, float):
-        return format(Decimal(repr(value)), "f")
+        return format(_without_float_noise(Decimal(repr(value))), "f")
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         return format(Decimal(value), "f")
     return text(value)
+
+
+def _without_float_noise(number):
+    if not number.is_finite() or abs(number) >= figures.MAX_FIGURE:
+        return number  # refused as it is; too big to round to the cent
+    cents = number.quantize(CENT)
+    return cents if abs(number - cents) <= FLOAT_NOISE else number
 
 
 def yes_no(value) -> bool | None:

@@ -94,10 +94,15 @@ def _unidad_medida(run, row, errors):
 
 
 def _lineas(run, row, errors):
-    """The líneas de acción of the row's codes (separated by ; or ,)."""
+    """The líneas de acción of the row's codes (separated by ; or ,). A meta serves at least
+    one: a blank cell is an error, never a way to remove an existing meta's líneas."""
     codes = [name(code) for code in text(row.values["lineas"]).replace(",", ";").split(";")]
+    codes = list(dict.fromkeys(code for code in codes if code))
+    if not codes:
+        errors["lineas"] = f"Escriba al menos una línea de acción de la hoja «{LINEAS.name}»."
+        return []
     loaded, lineas, unknown = run.loaded[LINEAS.name], [], []
-    for clave in dict.fromkeys(code for code in codes if code):
+    for clave in codes:
         if clave not in loaded and clave not in run.failed[LINEAS.name]:
             found = LineaAccion.objects.filter(ejercicio=run.ejercicio, clave=clave).first()
             if found:

@@ -40,7 +40,8 @@ class ImportResult:
 
     @property
     def changes(self) -> int:
-        return sum(c.created + c.updated for c in self.counts.values())
+        """Rows created or updated, and programmings approved (each writes its versions)."""
+        return sum(c.created + c.updated for c in self.counts.values()) + self.approved
 
     def headline(self) -> str:
         """Ejercicio 2025 importado: 11 nuevos, 0 actualizados y 1 sin cambios."""
@@ -75,6 +76,17 @@ class ImportResult:
         return cls(**data)
 
 
+def _place(problem):
+    """Where a problem is, in the workbook's order: what concerns the whole file first, then
+    by sheet, row and column (a whole sheet or row before its cells)."""
+    layout = next((layout for layout in LAYOUTS if layout.name == problem.sheet), None)
+    if layout is None:
+        return (problem.sheet is not None, 0, 0, 0)
+    headings = [column.heading for column in layout.columns]
+    column = headings.index(problem.column) + 1 if problem.column in headings else 0
+    return (True, LAYOUTS.index(layout) + 1, problem.row or 0, column)
+
+
 def _many(count, words):
     """1 nuevo, 2 nuevos; 1 registro nuevo, 2 registros nuevos."""
     if count == 1:
@@ -103,8 +115,8 @@ class Run:
         return ImportResult(
             year=self.ejercicio.year if self.ejercicio else None,
             counts={name: c for name, c in self.counts.items() if name in self.book.sheets},
-            errors=self.errors,
-            warnings=self.warnings,
+            errors=sorted(self.errors, key=_place),
+            warnings=sorted(self.warnings, key=_place),
             samples=self._samples(),
             saved=saved,
             approved=self.approved,

@@ -21,6 +21,8 @@
     if (!figureMessages) figureMessages = figures.pageMessages("figure-messages");
     var difference = sum(programmed) - annual;
     var key = difference > 0n ? "programmed_over" : "programmed_under";
+    // Hundredths: a difference of exactly 1 reads in the singular («sobra 1»).
+    if (difference === 100n || difference === -100n) key += "_one";
     return figures.fill(figureMessages[key], {
       total: figures.formatFigure(sum(programmed)),
       annual: figures.formatFigure(annual),
