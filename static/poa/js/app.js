@@ -37,3 +37,15 @@
     if (button) window.print();
   });
 })();
+
+/* A box that scrolls sideways (a wide table, the TMM-F004 on a phone) is reachable with the
+   keyboard, so its hidden columns can be scrolled into view with the arrow keys. */
+(function () {
+  "use strict";
+
+  document.querySelectorAll(".table-responsive, .tmm-f004-sheet").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
+      box.tabIndex = 0;
+    }
+  });
+})();
