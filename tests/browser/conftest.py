@@ -1,11 +1,15 @@
 """Playwright journeys in Debian's Chromium against a live server. Skipped, saying why, where
 /usr/bin/chromium is not installed (`make browser-deps` installs it)."""
 
+import json
 import os
+import re
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
+from playwright.sync_api import Error as PlaywrightError
 from pytest_django.plugin import blocking_manager_key
 
 CHROMIUM = "/usr/bin/chromium"
@@ -57,7 +61,13 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "es-MX", "viewport": {"width": 1440, "height": 900}}
+    """Reduced motion: without transitions, axe never reads a colour halfway through one."""
+    return {
+        **browser_context_args,
+        "locale": "es-MX",
+        "viewport": {"width": 1440, "height": 900},
+        "reduced_motion": "reduce",
+    }
 
 
 @pytest.fixture
@@ -66,3 +76,76 @@ def artifacts():
     folder = ARTIFACTS / "journey"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+# Accessibility: every page a journey loads is checked by axe-core against WCAG 2.1 AA, at the
+# width its context has (1440 px, or 390 px for the phone journeys).
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = {"serious", "critical"}
+
+
+def axe_blocking(page):
+    """The serious or critical WCAG 2.1 AA violations of what the page shows now."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
+    results = Axe().run(page, options=options)
+    return [
+        (v["id"], v["nodes"][0]["failureSummary"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+class AxeAudit:
+    """Runs axe after each load of each page it watches, once per address and width. A page
+    that navigates away while axe runs is checked at its next load instead."""
+
+    def __init__(self):
+        self.seen, self.checked, self.violations = set(), [], {}
+
+    def watch(self, page):
+        page.on("load", lambda: self.check(page))
+
+    def check(self, page):
+        width = (page.viewport_size or {}).get("width")
+        key = (page.url.split("#")[0], width)
+        if key in self.seen or not page.url.startswith("http"):
+            return
+        try:
+            if page.evaluate("document.contentType") != "text/html":
+                return
+            blocking = axe_blocking(page)
+        except PlaywrightError:
+            return
+        self.seen.add(key)
+        self.checked.append(key)
+        if blocking:
+            self.violations[key] = blocking
+
+
+@pytest.fixture
+def axe_audit(request):
+    """Fails the test at teardown if a page it loaded broke WCAG 2.1 AA; the pages checked and
+    what broke are left in test-artifacts/axe/<test>.json."""
+    audit = AxeAudit()
+    yield audit
+    folder = ARTIFACTS / "axe"
+    folder.mkdir(parents=True, exist_ok=True)
+    report = {
+        "checked": [f"{url} @{width}px" for url, width in audit.checked],
+        "violations": {f"{url} @{width}px": v for (url, width), v in audit.violations.items()},
+    }
+    name = re.sub(r"[^\w.-]+", "-", request.node.name)
+    (folder / f"{name}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    assert report["violations"] == {}, json.dumps(report["violations"], indent=1)
+
+
+@pytest.fixture
+def new_context(new_context, axe_audit):
+    """pytest-playwright's contexts, each of whose pages is checked by axe on every load."""
+
+    def watched(**kwargs):
+        context = new_context(**kwargs)
+        context.on("page", axe_audit.watch)
+        return context
+
+    return watched

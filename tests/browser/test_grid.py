@@ -354,11 +354,12 @@ def test_logging_out_of_a_saved_grid_asks_nothing(grid, page):
 
 
 @pytest.fixture
-def phone(browser):
+def phone(browser, axe_audit):
     """A page 390 px wide, touched rather than clicked."""
     context = browser.new_context(
         locale="es-MX", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
+    context.on("page", axe_audit.watch)
     yield context.new_page()
     context.close()
 
@@ -397,3 +398,59 @@ def test_a_phone_keeps_the_meta_in_view_while_its_figures_are_typed(grid, phone,
     page.get_by_role("button", name="Guardar").click()
     expect(page.get_by_text("Se guardaron las cifras de 1 meta.")).to_be_visible()
     assert achieved(301) == 12
+
+
+FOCUSED = """() => {
+  const element = document.activeElement, style = getComputedStyle(element);
+  const ring = (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0)
+    || style.boxShadow !== "none";
+  const row = element.closest("tr.capture-row");
+  return {
+    figure: element.matches("input.figure-input"), row: row ? row.id : null, ring: ring,
+    save: element.matches("button") && element.textContent.trim() === "Guardar",
+    tag: element.tagName, text: (element.textContent || element.name || "").trim().slice(0, 40),
+  };
+}"""
+
+
+def tab(page):
+    page.keyboard.press("Tab")
+    here = page.evaluate(FOCUSED)
+    assert here["ring"], f"no visible focus on {here}"
+    return here
+
+
+def test_a_capturista_captures_the_quarter_with_the_keyboard_alone(grid, page):
+    """Tab reaches every figure in the grid's order, each stop shows where the focus is, a
+    refused figure is tied to its message for a screen reader, and Enter on Guardar saves."""
+    open_grid(page, grid)
+    rows = page.locator("tr.capture-row")
+    planned = {row.get_attribute("id"): row.get_attribute("data-programado") for row in rows.all()}
+    reached, here = [], tab(page)
+    for _ in range(200):
+        if here["save"]:
+            break
+        if here["figure"]:
+            reached.append(here["row"])
+            type_figure(page, here["row"], planned[here["row"]])
+        here = tab(page)
+    assert here["save"], "Tab never reached Guardar"
+    assert reached == list(planned)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(f"Se guardaron las cifras de {len(planned)} metas.")).to_be_visible()
+    assert achieved(300) == Decimal(planned["meta-300"])
+
+
+def type_figure(page, row_id, programado):
+    """On meta 300 (whole companies) a half is typed first: the field says it is invalid and
+    points at the message that says why; then the planned figure replaces it."""
+    field = page.locator(f"#{row_id} input.figure-input")
+    if row_id == "meta-300":
+        page.keyboard.type("7.5")
+        expect(field).to_have_attribute("aria-invalid", "true")
+        message = page.locator(f"#{field.get_attribute('aria-describedby')}")
+        expect(message).to_have_text("La unidad de medida «EMPRESA» solo admite números enteros.")
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Backspace")
+    page.keyboard.type(figures.format_figure(Decimal(programado)))
+    expect(field).not_to_have_attribute("aria-invalid", "true")
