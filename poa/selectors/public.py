@@ -22,7 +22,7 @@ from poa.rules import figures, states
 from poa.rules.dates import quarter_end
 from poa.rules.states import REPORT
 from poa.rules.text import clave_key, folded
-from poa.selectors.tracking import GroupProgress, Progress, avance_method
+from poa.selectors.tracking import GroupProgress, Progress, avance_method, groups_total
 
 LICENSE = "Creative Commons Atribución 4.0 Internacional (CC BY 4.0)"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/deed.es"
@@ -163,10 +163,7 @@ class PublicQuarter:
 
     @property
     def total(self) -> GroupProgress:
-        total = GroupProgress()
-        for ramo in self.ramos:
-            total.add(ramo.progress)
-        return total
+        return groups_total(self.ramos)
 
     @property
     def metas(self) -> list[tuple[PublicUnit, PublicMeta]]:

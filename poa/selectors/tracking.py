@@ -237,14 +237,19 @@ class Tracking:
 
     @property
     def total(self) -> GroupProgress:
-        total = GroupProgress()
-        for ramo in self.ramos:
-            total.add(ramo.progress)
-        return total
+        return groups_total(self.ramos)
 
     @property
     def method(self) -> str:
         return avance_method()
+
+
+def groups_total(groups) -> GroupProgress:
+    """The progress of every meta of `groups` (the ramos), as one group."""
+    total = GroupProgress()
+    for group in groups:
+        total.add(group.progress)
+    return total
 
 
 def metas_visible_to(user, year):
