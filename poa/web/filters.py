@@ -70,14 +70,7 @@ class ReportFilter(django_filters.FilterSet):
         fields = ["year", "quarter", "state", "unidad"]
 
     def filter_unidad(self, queryset, name, value):
-        value = value.strip()
-        if value.isdigit():
-            return queryset.filter(unidad_ejecutora__clave=value)
-        # SQLite folds the case of ASCII letters only; catalog names are upper case.
-        return queryset.filter(
-            Q(unidad_ejecutora__nombre__icontains=value)
-            | Q(unidad_ejecutora__nombre__icontains=value.upper())
-        )
+        return by_unit(queryset, value)
 
 
 class ProgrammingFilter(django_filters.FilterSet):
@@ -252,13 +245,19 @@ class AuditFilter(django_filters.FilterSet):
         fields = ["unidad", "persona", "kind", "desde", "hasta"]
 
     def filter_unidad(self, queryset, name, value):
-        value = value.strip()
-        if value.isdigit():
-            return queryset.filter(unidad_ejecutora__clave=value)
-        return queryset.filter(
-            Q(unidad_ejecutora__nombre__icontains=value)
-            | Q(unidad_ejecutora__nombre__icontains=value.upper())
-        )
+        return by_unit(queryset, value)
 
     def filter_persona(self, queryset, name, value):
         return queryset.filter(username__iexact=value.strip())
+
+
+def by_unit(queryset, value):
+    """Rows of the unit whose clave is `value`, or whose name contains it."""
+    value = value.strip()
+    if value.isdigit():
+        return queryset.filter(unidad_ejecutora__clave=value)
+    # SQLite folds the case of ASCII letters only; catalog names are upper case.
+    return queryset.filter(
+        Q(unidad_ejecutora__nombre__icontains=value)
+        | Q(unidad_ejecutora__nombre__icontains=value.upper())
+    )
