@@ -346,3 +346,17 @@ def draft_meta_of_202():
         programacion=programacion, user=head, version=0, rows=[plan_row(400)]
     )
     return Meta.objects.get(unidad_ejecutora=ue, numero=400)
+
+
+def planner_rows(table):
+    """How many rows the database's planner believes `table` holds (0: it has no idea)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            return max(cursor.fetchone()[0], 0)
+        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone() is None:
+            return 0
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s LIMIT 1", [table])
+        row = cursor.fetchone()
+        return int(row[0].split()[0]) if row else 0

@@ -13,6 +13,7 @@ from poa.models import Ejercicio, Meta, MetaVersion, Persona, Report, ReportEven
 from poa.selectors import access
 from poa.selectors.consistency import find_inconsistencies
 from poa.services import generate, generate_data
+from tests.conftest import planner_rows
 
 SMALL = {"ramos": 2, "ues_por_ramo": 2, "metas_por_ue": 3}
 
@@ -313,3 +314,11 @@ def test_a_generated_year_queues_no_email(db, settings, django_capture_on_commit
 
     queued = {result.task.name for result in default_task_backend.results}
     assert not queued & {"transition_email", "modification_request_email"}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_generated_year_gives_the_database_planner_the_size_of_its_tables():
+    """Right after a bulk load the planner must not believe the tables empty (a plan that
+    walks every meta for every row): the load refreshes the statistics on commit."""
+    generated(ramos=1, ues_por_ramo=1, metas_por_ue=3)
+    assert planner_rows("poa_meta") == Meta.objects.count() == 3

@@ -35,7 +35,7 @@ from poa.services import imports, programming
 from poa.services.capture import progress_import
 from poa.services.imports import book as book_module
 from poa.services.review import report_get_or_create
-from tests.conftest import make_user, unit
+from tests.conftest import make_user, planner_rows, unit
 from tests.plan_books import ANA, YEAR, book, save_book
 
 
@@ -925,3 +925,13 @@ def test_a_sheet_within_the_limits_reads_as_before(tmp_path, staff, monkeypatch)
     monkeypatch.setattr(book_module, "MAX_CELLS", 33)  # «Metas»: 3 rows of 11 columns
 
     assert run_import(tmp_path, staff).saved
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_import_gives_the_database_planner_the_size_of_its_tables(tmp_path):
+    """Right after a workbook loads a year the planner must not believe its tables empty."""
+    user = make_user("planeacion")
+    user.groups.add(Group.objects.get_or_create(name=PLANEACION_GROUP)[0])
+    assert run_import(tmp_path, user).saved
+
+    assert planner_rows("poa_meta") == Meta.objects.count() == 2

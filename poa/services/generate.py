@@ -36,7 +36,7 @@ from poa.models import (
 from poa.rules import figures
 from poa.selectors import access, consistency
 from poa.services import generate_data as data
-from poa.services import notifications, programming
+from poa.services import notifications, programming, statistics
 from poa.services.capture import capture_save
 from poa.services.periods import period_close, period_open
 from poa.services.programming import PlanRow
@@ -125,6 +125,7 @@ def generate_year(
         builder.programming(metas_por_ue)
         builder.quarters()
         planted = builder.plant() if inconsistencies else []
+        statistics.refresh_after_commit()
     return Generated(
         builder.ejercicio,
         len(builder.units),

@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from poa.selectors import access
-from poa.services import audit
+from poa.services import audit, statistics
 from poa.services.imports import accounts, catalog, plan
 from poa.services.imports.book import Problem, read_book
 from poa.services.imports.run import Counts, ImportResult, Run
@@ -59,6 +59,7 @@ def year_import(*, path, user, approve=False, dry_run=False, progress=None) -> I
         saved = not run.errors and not dry_run
         if saved and run.result(saved=True).changes:
             _audit(run)
+            statistics.refresh_after_commit()
         if not saved:
             transaction.set_rollback(True)
     result = run.result(saved=saved)
