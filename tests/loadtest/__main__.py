@@ -19,7 +19,7 @@ import tempfile
 import time
 from urllib.parse import urlsplit
 
-from tests.loadtest import runner
+from tests.loadtest import proxy, runner
 
 LOCAL_NAME = "poa_loadtest"
 PASSED, FAILED, NO_POSTGRESQL = 0, 1, 3
@@ -36,6 +36,7 @@ def main():
         )
         return NO_POSTGRESQL
     url, drop = database
+    proxy.install()
     config = runner.Config(
         seconds=float(os.environ.get("LOADTEST_SECONDS") or 90),
         crawlers=int(os.environ.get("LOADTEST_CRAWLERS") or 20),
