@@ -82,6 +82,7 @@ def front(upstream, folder, *, say=print):
     try:
         wait_until_listening(process, port, folder)
         yield ("127.0.0.1", port)
+        say(f"nginx gastó {cpu_seconds(process.pid):,.1f} s de CPU en toda la prueba.")
     finally:
         stop(process)
         log.close()
@@ -106,6 +107,19 @@ def stop(process):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def cpu_seconds(master):
+    """CPU seconds of nginx's master and workers so far."""
+    total = 0
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry) == master or int(fields[1]) == master:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def free_port():
