@@ -47,7 +47,7 @@ def test_nginx_accepts_the_rendered_configuration(tmp_path):
     config = tmp_path / "nginx.conf"
     config.write_text(rendered(tmp_path))
     checked = subprocess.run(
-        [proxy.binary(), "-t", "-c", str(config), "-p", str(tmp_path)], capture_output=True
+        proxy.command(proxy.binary(), config, tmp_path, "-t"), capture_output=True
     )
     assert checked.returncode == 0, checked.stderr.decode()
 

@@ -51,7 +51,7 @@ def render(block, *, port, upstream, folder) -> str:
 worker_processes 1;
 pid {folder}/nginx.pid;
 error_log {folder}/error.log warn;
-events {{ worker_connections 4096; }}
+events {{ worker_connections 1024; }}
 http {{
     access_log off;
     types {{ text/html html; text/css css; }}
@@ -76,9 +76,7 @@ def front(upstream, folder, *, say=print):
     config = folder / "nginx.conf"
     config.write_text(render(readme_block(), port=port, upstream=upstream, folder=folder))
     log = open(folder / "output.log", "w")  # noqa: SIM115  (closed below)
-    process = subprocess.Popen(
-        [nginx, "-c", str(config), "-p", str(folder)], stdout=log, stderr=subprocess.STDOUT
-    )
+    process = subprocess.Popen(command(nginx, config, folder), stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_until_listening(process, port, folder)
         yield ("127.0.0.1", port)
@@ -86,6 +84,12 @@ def front(upstream, folder, *, say=print):
     finally:
         stop(process)
         log.close()
+
+
+def command(nginx, config, folder, *options):
+    """nginx on `config`, its prefix and first error log in `folder` (not /var/log, which a
+    user other than root may not write)."""
+    return [nginx, *options, "-c", str(config), "-p", str(folder), "-e", f"{folder}/error.log"]
 
 
 def wait_until_listening(process, port, folder):
