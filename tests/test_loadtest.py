@@ -131,6 +131,7 @@ def test_a_missed_target_exits_1(monkeypatch, tmp_path):
             return False
 
     monkeypatch.setattr(loadtest, "throwaway_database", lambda: ("postgres://x/y", lambda: None))
+    monkeypatch.setattr(loadtest.proxy, "install", lambda: None)
     monkeypatch.setattr(runner, "run", lambda config, url, folder: Missed())
     monkeypatch.setattr(runner, "report", quiet)
 

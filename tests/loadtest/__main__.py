@@ -3,7 +3,8 @@
 The database is DATABASE_URL's server with `_loadtest` added to its name when DATABASE_URL
 names a PostgreSQL database (its role must be allowed to create databases); otherwise, as
 root on Debian, the local cluster (installed and started as .ci/run does) with a role and a
-database `poa_loadtest`. It is dropped at the end unless LOADTEST_KEEP=1.
+database `poa_loadtest`. It is dropped at the end unless LOADTEST_KEEP=1. As root on Debian,
+nginx is installed too when missing (tests.loadtest.proxy puts it in front of gunicorn).
 
 LOADTEST_SECONDS (default 90, the first 20 to log everybody in) shortens or lengthens the
 run; LOADTEST_CRAWLERS (default 20; 0 for none) sets how many robots crawl /transparencia/
@@ -19,7 +20,7 @@ import tempfile
 import time
 from urllib.parse import urlsplit
 
-from tests.loadtest import runner
+from tests.loadtest import proxy, runner
 
 LOCAL_NAME = "poa_loadtest"
 PASSED, FAILED, NO_POSTGRESQL = 0, 1, 3
@@ -36,6 +37,7 @@ def main():
         )
         return NO_POSTGRESQL
     url, drop = database
+    proxy.install()
     config = runner.Config(
         seconds=float(os.environ.get("LOADTEST_SECONDS") or 90),
         crawlers=int(os.environ.get("LOADTEST_CRAWLERS") or 20),

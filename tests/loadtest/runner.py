@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests.loadtest import client
+from tests.loadtest import client, crawlers, proxy
 from tests.loadtest.verify import verify
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,9 +116,9 @@ def percentile(values, p):
     return ordered[max(0, -(-len(ordered) * p // 100) - 1)]
 
 
-def environment(database_url, folder, port):
+def environment(database_url, folder, port, proxied=True):
     """The settings of `make serve` on plain HTTP over the loopback: DEBUG off, a key, the
-    host, and the HTTPS switches off (no TLS, no proxy in front)."""
+    host, and the HTTPS switches off (no TLS); behind one nginx when `proxied`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
         DJANGO_SETTINGS_MODULE="poa.settings",
@@ -132,8 +132,9 @@ def environment(database_url, folder, port):
         POA_PROXY_SSL_HEADER="0",
         POA_MEDIA_ROOT=str(folder / "media"),
         POA_BIND=f"127.0.0.1:{port}",
-        # As behind one nginx: each crawler comes from its own address (X-Forwarded-For).
-        POA_TRUSTED_PROXIES="1",
+        # nginx passes each client's address in X-Forwarded-For; without it, the address
+        # gunicorn sees is the client's own.
+        POA_TRUSTED_PROXIES="1" if proxied else "0",
     )
     return env
 
@@ -255,7 +256,7 @@ def run(config, database_url, folder, *, say=print) -> Result:
     """The whole run in `folder` (plan, snapshots, server log) on `database_url`."""
     folder = Path(folder)
     port = free_port()
-    env = environment(database_url, folder, port)
+    env = environment(database_url, folder, port, proxied=proxy.binary() is not None)
     password = secrets.token_urlsafe(12)
     say("Migrando y generando el municipio…")
     manage(env, "manage.py", "migrate", "--noinput", "--verbosity", "0")
@@ -276,17 +277,16 @@ def run(config, database_url, folder, *, say=print) -> Result:
     )
     load = os.getloadavg()[0]
     database = urlsplit(database_url).path.lstrip("/") if "postgres" in database_url else ""
-    with Server(env, port, log) as server:
+    with Server(env, port, log) as server, proxy.front(port, folder, say=say) as front:
         meter = CpuMeter(server.process.pid, f" {database} " if database else "")
         meter.start()
         own = time.process_time()
+        stats = client.Stats()
+        robots = crawlers.Crawlers(front, config.crawlers, stats, stats.start + config.seconds)
         stats, ledger, elapsed = client.run(
-            ("127.0.0.1", port),
-            plan,
-            seconds=config.seconds,
-            timing=config.timing,
-            crawlers=config.crawlers,
+            front, plan, seconds=config.seconds, timing=config.timing, stats=stats
         )
+        robots.finish(stats)
         client_cpu = time.process_time() - own
         meter.stop()
     cpu = {
@@ -324,7 +324,8 @@ def report(result, *, timed=True, say=print):
         f"Municipio de {plan['units']} unidades ejecutoras de {config.metas} metas; "
         f"{len(plan['capturistas'])} capturistas en {result.findings.units} unidades "
         f"({plan['shared']} con dos capturistas), {len(plan['reviewers'])} revisores y "
-        f"{config.crawlers} rastreadores sin pausa en /transparencia/; "
+        f"{config.crawlers} rastreadores sin pausa en /transparencia/ (en un proceso aparte, "
+        f"con prioridad baja); "
         f"gunicorn con {result.workers}."
     )
     if result.load:
