@@ -52,16 +52,29 @@ class Timing:
     read: tuple = (1.0, 4.0)  # a reviewer between two pages
     stale_share: float = 0.15  # saves followed by a resend of the old version
 
+    @classmethod
+    def saturated(cls):
+        """The deadline afternoon (LOADTEST_SATURATE): everybody logs in at the same moment
+        and nobody pauses between two requests."""
+        return cls(ramp_up=0.0, think=(0.0, 0.0), read=(0.0, 0.0))
+
+
+# The Spanish 503 of a server past its capacity (poa.web.views.errors): counted apart from
+# the errors, as a refusal the person can act on.
+BUSY_PAGE = "intente de nuevo"
+
 
 class Stats:
     """Every request by kind as (second of the run it ended, milliseconds it took), the
-    requests that failed, and when each person had logged in."""
+    requests that failed, the Spanish 503s «intente de nuevo» (`busy`, not errors), and when
+    each person had logged in."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.start = time.monotonic()
         self.times = {kind: [] for kind in KINDS}
         self.errors = {kind: 0 for kind in KINDS}
+        self.busy = {kind: 0 for kind in KINDS}
         self.samples = []  # the first failures, to show
         self.logged_in = []  # seconds of the run
 
@@ -75,6 +88,12 @@ class Stats:
                 self.errors[kind] += 1
                 if len(self.samples) < 10:
                     self.samples.append(f"{kind}: {error}")
+
+    def refuse(self, kind):
+        """A Spanish 503 «intente de nuevo»: the server said it is past its capacity (kept
+        out of the times, which are of requests served)."""
+        with self.lock:
+            self.busy[kind] += 1
 
     def fail(self, kind, error):
         """A request whose answer was wrong although it came back: counted as an error."""
@@ -143,6 +162,8 @@ class Session:
         as an error of `kind` and raises Failure."""
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         headers["Connection"] = "close"
+        # When the request was sent, as nginx stamps it (poa.web.middleware.QueueTimeMiddleware).
+        headers["X-Request-Start"] = f"t={time.time():.3f}"
         body = None
         if data is not None:
             body = urlencode(data)
@@ -153,6 +174,9 @@ class Session:
         except OSError as error:
             self.stats.add(kind, _millis(start), f"{method} {path}: {error!r}")
             raise Failure(str(error)) from error
+        if status == 503 and status not in expect and is_busy_page(content):
+            self.stats.refuse(kind)
+            raise Failure(f"{method} {path}: HTTP 503 {BUSY_PAGE}")
         error = None if status in expect else f"{method} {path}: HTTP {status}"
         self.stats.add(kind, _millis(start), error)
         if error:
@@ -185,6 +209,10 @@ class Session:
         page = self.get(LOGIN, "/cuenta/login/")
         data = {"username": username, "password": password, "csrfmiddlewaretoken": token(page)}
         self.request(LOGIN, "POST", "/cuenta/login/", data, expect=(302,))
+
+
+def is_busy_page(content):
+    return isinstance(content, str) and BUSY_PAGE in content.lower()
 
 
 def _millis(start):
