@@ -133,6 +133,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         **DATABASES["default"].get("OPTIONS", {}),
     }
+
 # PostgreSQL through a pool of at most POA_DB_POOL connections per process (0: one persistent
 # connection per thread instead); a request that waits POA_DB_POOL_TIMEOUT seconds for one
 # gets the Spanish 503 «intente de nuevo» (poa.web.middleware.DatabaseFaultMiddleware).
