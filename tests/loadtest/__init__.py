@@ -5,6 +5,8 @@ and PDFs and 20 crawlers, each from its own address, follow every link of /trans
 without pause (the public rate limit answers them 429 past its limit). It prints requests
 per second and p50/p95/max by kind of request, then checks every acknowledged save against
 the database (tests.loadtest.verify) and that every old version sent on purpose was refused.
+LOADTEST_SATURATE=1 (`make loadtest SATURATE=1`): the same people all logging in at once and
+never pausing, with targets of their own.
 
 client.py    the simulated people, over HTTP; what the server acknowledged (Ledger)
 data.py      the database side: the municipality and the plan, the snapshot afterwards
