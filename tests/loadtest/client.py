@@ -344,9 +344,7 @@ class Person(threading.Thread):
 
     def run(self):
         time.sleep(self.rng.uniform(0, self.timing.ramp_up))
-        try:
-            self.session.log_in(self.account["username"], self.account["password"])
-        except Failure:
+        if not self.log_in():
             return
         with self.stats.lock:
             self.stats.logged_in.append(self.stats.now())
@@ -355,6 +353,17 @@ class Person(threading.Thread):
                 self.step()
             except Failure:
                 time.sleep(1)  # counted already; as a person would, try again shortly
+
+    def log_in(self):
+        """Whether the person got in before the run ended: a refusal (a 503 «intente de
+        nuevo» under saturation) is tried again a second later, as a person would."""
+        while self.more():
+            try:
+                self.session.log_in(self.account["username"], self.account["password"])
+                return True
+            except Failure:
+                time.sleep(1)
+        return False
 
 
 class Capturista(Person):
