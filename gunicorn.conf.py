@@ -9,8 +9,9 @@ POA_BACKLOG        connections waiting for a free thread, all workers together (
 POA_TIMEOUT        seconds a worker may go silent before it is restarted (default 120: the
                    PDF of a whole ramo)
 POA_WORKER_MAX_MB  a worker whose memory passes this many MB after a request ends gracefully
-                   and a fresh one takes its place (default 500: about 1,300 PDFs
-                   drawn, each leaving ~0.27 MB behind; 0 never)
+                   and a fresh one takes its place (default 500: about 1,000 PDFs
+                   drawn, each leaving ~0.27 MB behind, over ~140 MB at start and up to
+                   19 MiB per thread kept by Argon2id after logins; 0 never)
 POA_MAX_REQUESTS   requests after which a worker is replaced anyway (default 0: never), with
                    a jitter of a tenth so that workers do not restart together
 """
