@@ -1,7 +1,8 @@
 """gunicorn for POA (`make serve`, and the systemd unit in README): read from the environment.
 
 POA_BIND           address to listen on (default 127.0.0.1:8000, behind the proxy)
-POA_WORKERS        worker processes (default 3); each renders PDFs, so count ~150 MB apiece
+POA_WORKERS        worker processes (default: one per core the server may use); each
+                   renders PDFs, so count ~200 MB apiece
 POA_THREADS        threads of each process (default 4): while one draws a PDF or waits for
                    the database, the others keep answering (make loadtest)
 POA_BACKLOG        connections waiting for a free thread, all workers together (default 256);
@@ -20,7 +21,10 @@ import os
 import random
 
 bind = os.environ.get("POA_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("POA_WORKERS", "3"))
+# One process per core: on 2 cores, 2 × 4 threads served 28 and 38 requests/s saturated at
+# 49 and 48 ms of CPU each, where 3 × 4 served 23 and 24 at 60 and 51 ms (make loadtest
+# SATURATE=1): a third process only adds switching between more runnable threads.
+workers = int(os.environ.get("POA_WORKERS") or len(os.sched_getaffinity(0)))
 # More than one thread makes gunicorn use its gthread worker.
 threads = int(os.environ.get("POA_THREADS", "4"))
 # A worker takes a connection only when one of its threads is free: the others wait in the

@@ -265,6 +265,7 @@ def test_by_default_a_worker_is_replaced_for_its_memory_not_after_a_count_of_req
     monkeypatch,
 ):
     config = gunicorn_config(monkeypatch)
+    assert config["workers"] == len(os.sched_getaffinity(0))  # one process per core
     assert config["max_requests"] == 0 and config["worker_max_mb"] > 0
     assert config["backlog"] >= 64  # every person of a deadline afternoon waits in it
 
