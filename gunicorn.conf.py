@@ -21,9 +21,9 @@ import os
 import random
 
 bind = os.environ.get("POA_BIND", "127.0.0.1:8000")
-# One process per core: on 2 cores, 2 × 4 threads served 28 and 38 requests/s saturated at
-# 49 and 48 ms of CPU each, where 3 × 4 served 23 and 24 at 60 and 51 ms (make loadtest
-# SATURATE=1): a third process only adds switching between more runnable threads.
+# One process per core: on 2 shared cores, 2 × 4 threads served 28, 38 and 23 requests/s
+# saturated at 49, 48 and 57 ms of CPU each, 3 × 4 served 23 and 24 at 60 and 51 ms (make
+# loadtest SATURATE=1; within the noise, but the same way round, and with less memory).
 workers = int(os.environ.get("POA_WORKERS") or len(os.sched_getaffinity(0)))
 # More than one thread makes gunicorn use its gthread worker.
 threads = int(os.environ.get("POA_THREADS", "4"))
