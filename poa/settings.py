@@ -78,6 +78,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a crawler over its limit of public pages is turned away before anything else runs.
     "poa.web.public_gate.PublicGateMiddleware",
+    # A request that waited too long for a free thread is told to try again (POA_QUEUE_SECONDS).
+    "poa.web.middleware.QueueTimeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -131,6 +133,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         **DATABASES["default"].get("OPTIONS", {}),
     }
+
+# PostgreSQL through a pool of at most POA_DB_POOL connections per process (0: one persistent
+# connection per thread instead); a request that waits POA_DB_POOL_TIMEOUT seconds for one
+# gets the Spanish 503 «intente de nuevo» (poa.web.middleware.DatabaseFaultMiddleware).
+POA_DB_POOL = env_number("POA_DB_POOL", 0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and POA_DB_POOL:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": POA_DB_POOL,
+        "timeout": env_number("POA_DB_POOL_TIMEOUT", 10, float),
+    }
+
+# A request that waited more than POA_QUEUE_SECONDS between the proxy and a free thread of
+# gunicorn gets the Spanish 503 «intente de nuevo» (0: no limit; nginx stamps X-Request-Start).
+POA_QUEUE_SECONDS = env_number("POA_QUEUE_SECONDS", 30, float)
+
+# Argon2id first (poa.web.hashers: a tenth of PBKDF2's CPU per login; it also checks hashes
+# of Django's own Argon2 parameters); the others check passwords kept before, which are
+# rewritten with Argon2id at the next login.
+PASSWORD_HASHERS = [
+    "poa.web.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -3,10 +3,12 @@
 that did not come free, and the page of a PDF that could not be drawn."""
 
 import logging
+import time
 
 import pytest
 from django.db import OperationalError, connection
 from django.test import Client
+from psycopg_pool import PoolTimeout
 
 from poa.models import QuarterlyProgress, Report
 from poa.services.review import report_get_or_create, report_send
@@ -87,6 +89,55 @@ def test_a_database_that_cannot_be_reached_gets_the_spanish_503(
     assert_spanish_without_trace(response, 503, "El sistema no está disponible por el momento")
     assert "no-store" in response["Cache-Control"]
     assert response["Retry-After"]
+
+
+def every_connection_in_use():
+    """What Django raises when the pool gave no connection within POA_DB_POOL_TIMEOUT."""
+    try:
+        raise PoolTimeout("couldn't get a connection after 10.00 sec")
+    except PoolTimeout as error:
+        raise OperationalError(str(error)) from error
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_server_past_its_connections_answers_the_spanish_503_try_again_in_seconds(
+    quiet_client, capturista_201, q3_open, monkeypatch, method
+):
+    quiet_client.force_login(capturista_201)
+    before, data = saved_notes(), grid_post("Sin conexión libre.")
+    with monkeypatch.context() as patch:
+        patch.setattr(connection, "ensure_connection", every_connection_in_use)
+        response = getattr(quiet_client, method)(GRID_201, data)
+    assert_spanish_without_trace(response, 503, "Intente de nuevo en unos segundos")
+    assert "atendiendo a muchas personas a la vez" in response.content.decode()
+    assert response["Retry-After"] == "5"
+    assert saved_notes() == before
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_request_that_waited_past_the_queue_limit_gets_the_spanish_503_and_saves_nothing(
+    client, capturista_201, q3_open, settings, method
+):
+    settings.POA_QUEUE_SECONDS = 30
+    client.force_login(capturista_201)
+    before, data = saved_notes(), grid_post("Tras esperar en la cola.")
+    stamp = f"t={time.time() - 40:.3f}"  # as nginx stamps it: ${msec}
+    response = getattr(client, method)(GRID_201, data, HTTP_X_REQUEST_START=stamp)
+    assert_spanish_without_trace(response, 503, "Intente de nuevo en unos segundos")
+    assert response["Retry-After"] == "5" and "no-store" in response["Cache-Control"]
+    assert saved_notes() == before
+
+
+@pytest.mark.parametrize("stamp", ["t={recent}", "{recent}", "", "t=mañana", "t={future}"])
+def test_a_request_within_the_queue_limit_or_without_a_readable_stamp_is_served(
+    client, capturista_201, q3_open, settings, stamp
+):
+    settings.POA_QUEUE_SECONDS = 30
+    client.force_login(capturista_201)
+    now = time.time()
+    stamp = stamp.format(recent=f"{now - 2:.3f}", future=f"{now + 3600:.3f}")
+    response = client.get(GRID_201, HTTP_X_REQUEST_START=stamp)
+    assert response.status_code == 200
 
 
 def grid_post(note):

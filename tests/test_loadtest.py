@@ -2,10 +2,14 @@
 against gunicorn on SQLite, and its verification shown to catch what it is there to catch. No
 time is asserted here; the figures are `make loadtest`'s, on PostgreSQL."""
 
+import threading
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
 
 from tests.loadtest import client, runner
-from tests.loadtest.verify import verify
+from tests.loadtest.verify import Findings, verify
 
 
 def quiet(*args):
@@ -136,3 +140,72 @@ def test_a_missed_target_exits_1(monkeypatch, tmp_path):
     monkeypatch.setattr(runner, "report", quiet)
 
     assert loadtest.main() == 1
+
+
+# The saturated run (LOADTEST_SATURATE=1, `make loadtest SATURATE=1`) -------------------------
+
+
+def test_the_saturated_run_has_everybody_logging_in_at_once_and_nobody_pausing():
+    from tests.loadtest.__main__ import configured
+
+    config = configured({"LOADTEST_SATURATE": "1", "LOADTEST_SECONDS": "30"})
+
+    assert config.saturate and config.seconds == 30
+    assert (config.timing.ramp_up, config.timing.think, config.timing.read) == (0, (0, 0), (0, 0))
+    # The same people, and the same share of old versions sent on purpose.
+    paced = configured({})
+    assert (config.capturistas, config.reviewers) == (paced.capturistas, paced.reviewers)
+    assert config.timing.stale_share == paced.timing.stale_share
+    assert not paced.saturate and paced.timing.ramp_up > 0 and paced.timing.think[0] > 0
+
+
+class SpanishBusyServer(threading.Thread):
+    """A server past its capacity: the Spanish 503 «intente de nuevo» for every request, or a
+    plain 503 of a proxy when told so."""
+
+    def __init__(self, page):
+        super().__init__(daemon=True)
+        body = page.encode()
+
+        class Busy(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(503)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Retry-After", "5")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Busy)
+
+    def run(self):
+        self.server.serve_forever()
+
+
+@pytest.mark.parametrize(
+    "page, busy, errors",
+    [
+        ("<h1>El sistema está atendiendo a muchas personas</h1> Intente de nuevo.", 1, 0),
+        ("<h1>503 Service Unavailable</h1>", 0, 1),
+    ],
+)
+def test_a_spanish_503_try_again_is_counted_apart_from_the_errors_and_misses_the_target(
+    page, busy, errors
+):
+    server = SpanishBusyServer(page)
+    server.start()
+    stats = client.Stats()
+    session = client.Session("127.0.0.1", server.server.server_port, stats)
+    with pytest.raises(client.Failure):
+        session.get(client.GRID, "/captura/")
+    server.server.shutdown()
+
+    assert (stats.busy[client.GRID], stats.errors[client.GRID]) == (busy, errors)
+    config, ledger = runner.Config.saturated(), client.Ledger(stale_refused=1)
+    result = runner.Result(config, {}, stats, ledger, Findings(acks=1), 1, "", "")
+    missed = [what for what, _, _, met in result.targets(timed=False) if not met]
+    busy_row, error_row = "Respuestas 503 «intente de nuevo»", "Errores (5xx, conexión,"
+    assert [row.startswith(busy_row if busy else error_row) for row in missed] == [True]

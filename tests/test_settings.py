@@ -3,10 +3,13 @@ secure by default, and logs one JSON line per record."""
 
 import json
 import os
+import random
+import runpy
 import secrets
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.conf import settings
 
@@ -231,3 +234,92 @@ def test_an_error_with_its_exception_still_prints_as_one_line():
     record = json.loads(line)
     assert (record["level"], record["quarter"]) == ("ERROR", 3)
     assert "ZeroDivisionError" in record["exception"]
+
+
+# gunicorn (gunicorn.conf.py) ------------------------------------------------------------------
+
+
+def gunicorn_config(monkeypatch, **environ):
+    for name in ("POA_WORKERS", "POA_THREADS", "POA_BACKLOG", "POA_TIMEOUT", "POA_MAX_REQUESTS",
+                 "POA_WORKER_MAX_MB"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_gunicorn_takes_its_processes_queue_and_limits_from_the_environment(monkeypatch):
+    config = gunicorn_config(
+        monkeypatch, POA_WORKERS="2", POA_THREADS="3", POA_BACKLOG="64", POA_TIMEOUT="30",
+        POA_MAX_REQUESTS="5000", POA_WORKER_MAX_MB="400",
+    )  # fmt: skip
+    assert (config["workers"], config["threads"], config["backlog"]) == (2, 3, 64)
+    assert (config["timeout"], config["worker_max_mb"]) == (30, 400)
+    assert (config["max_requests"], config["max_requests_jitter"]) == (5000, 500)
+    # A worker takes no more connections than its threads can answer: the rest wait in the
+    # queue every worker shares.
+    assert config["worker_connections"] == 3 and config["keepalive"] == 0
+
+
+def test_by_default_a_worker_is_replaced_for_its_memory_not_after_a_count_of_requests(
+    monkeypatch,
+):
+    config = gunicorn_config(monkeypatch)
+    assert config["workers"] == len(os.sched_getaffinity(0))  # one process per core
+    assert config["max_requests"] == 0 and config["worker_max_mb"] > 0
+    assert config["backlog"] >= 64  # every person of a deadline afternoon waits in it
+
+
+def test_each_worker_draws_its_memory_limit_up_to_a_tenth_above_the_configured_one(monkeypatch):
+    memory_limit = gunicorn_config(monkeypatch)["memory_limit"]
+    limits = {memory_limit(600, random.Random(seed)) for seed in range(20)}
+    assert len(limits) > 1
+    assert all(600 * 2**20 <= limit <= 660 * 2**20 for limit in limits)
+    assert memory_limit(0) is None
+
+
+def test_a_worker_past_its_memory_limit_ends_after_its_request_and_one_below_goes_on(
+    monkeypatch,
+):
+    config = gunicorn_config(monkeypatch)
+    log = SimpleNamespace(info=lambda *args: None)
+    small = SimpleNamespace(alive=True, pid=1, log=log, memory_limit=1024)  # 1 KB: passed
+    large = SimpleNamespace(alive=True, pid=2, log=log, memory_limit=2**50)
+    unlimited = SimpleNamespace(alive=True, pid=3, log=log, memory_limit=None)
+    for worker in (small, large, unlimited):
+        config["post_request"](worker, None, {}, None)
+    assert (small.alive, large.alive, unlimited.alive) == (False, True, True)
+
+
+def test_the_database_pool_is_bounded_by_the_environment_and_off_by_default():
+    url = "postgres://poa:secreto@db.example:5432/poa_prod"
+    (pooled,) = setting_values(
+        "DATABASES", DATABASE_URL=url, POA_DB_POOL="4", POA_DB_POOL_TIMEOUT="2.5"
+    )
+    db = pooled["default"]
+    assert db["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 2.5}
+    assert db["CONN_MAX_AGE"] == 0  # Django refuses persistent connections beside a pool
+    (persistent,) = setting_values("DATABASES", DATABASE_URL=url, POA_DB_POOL="0")
+    assert "pool" not in persistent["default"]["OPTIONS"]
+    assert persistent["default"]["CONN_MAX_AGE"] > 0
+
+
+def test_passwords_are_kept_with_argon2id_and_an_old_pbkdf2_one_is_rewritten_at_login(
+    client, capturista_201
+):
+    from django.contrib.auth.hashers import make_password
+    from django.test import override_settings
+
+    (hashers,) = setting_values("PASSWORD_HASHERS")
+    assert hashers[0] == "poa.web.hashers.Argon2idPasswordHasher"
+    with override_settings(PASSWORD_HASHERS=hashers):
+        # A password kept before, with Django's PBKDF2.
+        capturista_201.password = make_password("Clave-2023-ok", hasher="pbkdf2_sha256")
+        capturista_201.save()
+        response = client.post(
+            "/cuenta/login/", {"username": capturista_201.username, "password": "Clave-2023-ok"}
+        )
+        assert response.status_code == 302
+        capturista_201.refresh_from_db()
+        assert capturista_201.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+        assert capturista_201.check_password("Clave-2023-ok")

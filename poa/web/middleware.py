@@ -1,10 +1,11 @@
 """What every response gets whatever the view: no caching of what a signed-in user sees, the
 inactivity expiry of sessions, and a Spanish answer instead of a 500 when the database is
-busy or cannot be reached."""
+busy or cannot be reached, or when the server is past its capacity."""
 
 import logging
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import PermissionDenied
@@ -99,11 +100,49 @@ class SessionActivityMiddleware:
         return response
 
 
+class QueueTimeMiddleware:
+    """A request that waited in the queue in front of gunicorn longer than
+    POA_QUEUE_SECONDS gets the Spanish 503 «intente de nuevo» at once, before it costs a
+    session or a query: past capacity the queue stays as long as people are willing to wait,
+    not as long as it grows. The proxy stamps when it received the request (nginx:
+    `proxy_set_header X-Request-Start "t=${msec}";`); without the stamp nothing is checked."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        waited = queue_seconds(request.META.get("HTTP_X_REQUEST_START", ""), time.time())
+        limit = settings.POA_QUEUE_SECONDS
+        if limit and waited is not None and waited > limit:
+            logger.warning(
+                "Petición descartada tras %.1f s en la cola",
+                waited,
+                extra={"fault": errors.SATURATED, "method": request.method, "path": request.path},
+            )
+            response = errors.database_unavailable(errors.SATURATED)
+            response["Cache-Control"] = "no-store"
+            return response
+        return self.get_response(request)
+
+
+def queue_seconds(stamp, now):
+    """Seconds since the proxy's stamp «t=1733300000.123» (or a bare number); None when
+    there is none or it cannot be right (unreadable, in the future, older than a day)."""
+    try:
+        received = float(stamp.removeprefix("t="))
+    except ValueError:
+        return None
+    waited = now - received
+    return waited if 0 <= waited < 24 * 3600 else None
+
+
 class DatabaseFaultMiddleware:
     """A database lock that did not come free (SQLite "database is locked", PostgreSQL
     deadlock or serialization failure) sends a form back to its page with a Spanish "try
-    again"; a database that cannot be reached gets the Spanish 503 page. The transaction
-    was rolled back either way, so nothing is half-saved."""
+    again"; a request that found every connection of the pool in use for POA_DB_POOL_TIMEOUT
+    seconds (the server past its capacity) and a database that cannot be reached get the
+    Spanish 503 page with Retry-After. The transaction was rolled back either way, so
+    nothing is half-saved."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -115,7 +154,7 @@ class DatabaseFaultMiddleware:
         fault = errors.database_fault(exception)
         if fault is None:
             return None
-        log = logger.warning if fault == errors.BUSY else logger.error
+        log = logger.error if fault == errors.UNAVAILABLE else logger.warning
         log(
             "Base de datos: %s",
             exception,

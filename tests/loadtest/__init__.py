@@ -7,6 +7,8 @@ through nginx with the README's limits, as in production; the crawlers run in a 
 their own at the lowest priority, as they would run on other machines. It prints requests
 per second and p50/p95/max by kind of request, then checks every acknowledged save against
 the database (tests.loadtest.verify) and that every old version sent on purpose was refused.
+LOADTEST_SATURATE=1 (`make loadtest SATURATE=1`): the same people all logging in at once and
+never pausing, with targets of their own.
 
 client.py    the simulated people, over HTTP; what the server acknowledged (Ledger)
 data.py      the database side: the municipality and the plan, the snapshot afterwards

@@ -8,7 +8,9 @@ nginx is installed too when missing (tests.loadtest.proxy puts it in front of gu
 
 LOADTEST_SECONDS (default 90, the first 20 to log everybody in) shortens or lengthens the
 run; LOADTEST_CRAWLERS (default 20; 0 for none) sets how many robots crawl /transparencia/
-without pause beside the capturistas. Exit status 0 when every target was met, 1 when one was
+without pause beside the capturistas. LOADTEST_SATURATE=1 (`make loadtest SATURATE=1`) is the
+deadline afternoon: everybody logs in at the same moment and nobody pauses, with targets of
+its own (runner.SATURATED_*). Exit status 0 when every target was met, 1 when one was
 missed (or the run broke), 3 when there is no PostgreSQL to run on: not 2, which `make` gives
 for any failed recipe and Python for a wrong command line."""
 
@@ -38,10 +40,7 @@ def main():
         return NO_POSTGRESQL
     url, drop = database
     proxy.install()
-    config = runner.Config(
-        seconds=float(os.environ.get("LOADTEST_SECONDS") or 90),
-        crawlers=int(os.environ.get("LOADTEST_CRAWLERS") or 20),
-    )
+    config = configured(os.environ)
     try:
         with tempfile.TemporaryDirectory(prefix="poa-carga-") as folder:
             result = runner.run(config, url, folder)
@@ -55,6 +54,16 @@ def main():
         else:
             drop()
     return PASSED if result.passed() else FAILED
+
+
+def configured(environ):
+    """The run the environment asks for (LOADTEST_SECONDS, LOADTEST_CRAWLERS,
+    LOADTEST_SATURATE)."""
+    make = runner.Config.saturated if environ.get("LOADTEST_SATURATE") == "1" else runner.Config
+    return make(
+        seconds=float(environ.get("LOADTEST_SECONDS") or 90),
+        crawlers=int(environ.get("LOADTEST_CRAWLERS") or 20),
+    )
 
 
 def throwaway_database():

@@ -52,16 +52,29 @@ class Timing:
     read: tuple = (1.0, 4.0)  # a reviewer between two pages
     stale_share: float = 0.15  # saves followed by a resend of the old version
 
+    @classmethod
+    def saturated(cls):
+        """The deadline afternoon (LOADTEST_SATURATE): everybody logs in at the same moment
+        and nobody pauses between two requests."""
+        return cls(ramp_up=0.0, think=(0.0, 0.0), read=(0.0, 0.0))
+
+
+# The Spanish 503 of a server past its capacity (poa.web.views.errors): counted apart from
+# the errors, as a refusal the person can act on.
+BUSY_PAGE = "intente de nuevo"
+
 
 class Stats:
     """Every request by kind as (second of the run it ended, milliseconds it took), the
-    requests that failed, and when each person had logged in."""
+    requests that failed, the Spanish 503s «intente de nuevo» (`busy`, not errors), and when
+    each person had logged in."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.start = time.monotonic()
         self.times = {kind: [] for kind in KINDS}
         self.errors = {kind: 0 for kind in KINDS}
+        self.busy = {kind: 0 for kind in KINDS}
         self.samples = []  # the first failures, to show
         self.logged_in = []  # seconds of the run
 
@@ -82,6 +95,7 @@ class Stats:
             return {
                 "times": {kind: self.times[kind] for kind in kinds},
                 "errors": {kind: self.errors[kind] for kind in kinds},
+                "busy": {kind: self.busy[kind] for kind in kinds},
                 "samples": self.samples,
             }
 
@@ -91,7 +105,14 @@ class Stats:
             for kind, times in measured["times"].items():
                 self.times[kind].extend(times)
                 self.errors[kind] += measured["errors"][kind]
+                self.busy[kind] += measured["busy"][kind]
             self.samples.extend(measured["samples"][: max(0, 10 - len(self.samples))])
+
+    def refuse(self, kind):
+        """A Spanish 503 «intente de nuevo»: the server said it is past its capacity (kept
+        out of the times, which are of requests served)."""
+        with self.lock:
+            self.busy[kind] += 1
 
     def fail(self, kind, error):
         """A request whose answer was wrong although it came back: counted as an error."""
@@ -161,6 +182,8 @@ class Session:
         as an error of `kind` and raises Failure."""
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         headers["Connection"] = "close"
+        # When the request was sent, as nginx stamps it (poa.web.middleware.QueueTimeMiddleware).
+        headers["X-Request-Start"] = f"t={time.time():.3f}"
         body = None
         if data is not None:
             body = urlencode(data)
@@ -171,6 +194,9 @@ class Session:
         except OSError as error:
             self.stats.add(kind, _millis(start), f"{method} {path}: {error!r}")
             raise Failure(str(error)) from error
+        if status == 503 and status not in expect and is_busy_page(content):
+            self.stats.refuse(kind)
+            raise Failure(f"{method} {path}: HTTP 503 {BUSY_PAGE}")
         error = None if status in expect else f"{method} {path}: HTTP {status}"
         self.stats.add(kind, _millis(start), error)
         if error:
@@ -203,6 +229,10 @@ class Session:
         page = self.get(LOGIN, "/cuenta/login/")
         data = {"username": username, "password": password, "csrfmiddlewaretoken": token(page)}
         self.request(LOGIN, "POST", "/cuenta/login/", data, expect=(302,))
+
+
+def is_busy_page(content):
+    return isinstance(content, str) and BUSY_PAGE in content.lower()
 
 
 def _millis(start):
@@ -334,9 +364,7 @@ class Person(threading.Thread):
 
     def run(self):
         time.sleep(self.rng.uniform(0, self.timing.ramp_up))
-        try:
-            self.session.log_in(self.account["username"], self.account["password"])
-        except Failure:
+        if not self.log_in():
             return
         with self.stats.lock:
             self.stats.logged_in.append(self.stats.now())
@@ -345,6 +373,17 @@ class Person(threading.Thread):
                 self.step()
             except Failure:
                 time.sleep(1)  # counted already; as a person would, try again shortly
+
+    def log_in(self):
+        """Whether the person got in before the run ended: a refusal (a 503 «intente de
+        nuevo» under saturation) is tried again a second later, as a person would."""
+        while self.more():
+            try:
+                self.session.log_in(self.account["username"], self.account["password"])
+                return True
+            except Failure:
+                time.sleep(1)
+        return False
 
 
 class Capturista(Person):
@@ -483,6 +522,9 @@ class Crawler(threading.Thread):
             raise Failure(str(error)) from error
         if status == 429:
             self.stats.add(CRAWL_LIMITED, _millis(start))
+            return
+        if status == 503 and is_busy_page(page):
+            self.stats.refuse(CRAWL)
             return
         error = None if status == 200 else f"GET {path}: HTTP {status}"
         self.stats.add(CRAWL, _millis(start), error)

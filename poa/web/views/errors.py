@@ -7,18 +7,24 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from psycopg_pool import PoolTimeout
 
 BUSY = "ocupada"
+SATURATED = "saturada"  # every connection of the pool in use past POA_DB_POOL_TIMEOUT
 UNAVAILABLE = "no disponible"
+RETRY_AFTER = {BUSY: "10", SATURATED: "5", UNAVAILABLE: "60"}
 # PostgreSQL's serialization_failure, deadlock_detected and lock_not_available
 RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
 
 
 def database_fault(error):
-    """BUSY for a lock that did not come free, UNAVAILABLE for a database that cannot be
-    reached or used, None for anything else."""
+    """BUSY for a lock that did not come free, SATURATED when no connection came free in
+    time, UNAVAILABLE for a database that cannot be reached or used, None for anything
+    else."""
     if not isinstance(error, OperationalError | InterfaceError):
         return None
+    if isinstance(error.__cause__, PoolTimeout):
+        return SATURATED
     sqlstate = getattr(error.__cause__, "sqlstate", None)
     if sqlstate in RETRYABLE_SQLSTATES or "database is locked" in str(error):
         return BUSY
@@ -26,9 +32,9 @@ def database_fault(error):
 
 
 def database_unavailable(fault):
-    content = render_to_string("503.html", {"busy": fault == BUSY})
+    content = render_to_string("503.html", {"fault": fault})
     response = HttpResponse(content, status=503)
-    response["Retry-After"] = "10" if fault == BUSY else "60"
+    response["Retry-After"] = RETRY_AFTER[fault]
     return response
 
 
