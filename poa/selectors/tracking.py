@@ -15,6 +15,7 @@ municipality's size (6,400 metas, 25,600 quarters) building the instances alone 
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.db import connections
@@ -234,10 +235,16 @@ class GroupRow:
 class Tracking:
     year: int
     quarter: int
-    metas: list[MetaRow]
     units: list[UnitRow]
     programas: list[GroupRow]
     ramos: list[GroupRow]
+    # Every meta's figures and progress; their rows are built when a page shows the metas.
+    measured: list = field(default_factory=list, repr=False)
+    walk: "_MetaWalk | None" = field(default=None, repr=False)
+
+    @cached_property
+    def metas(self) -> list[MetaRow]:
+        return [self.walk.meta_row(row, progress) for row, progress in self.measured]
 
     @property
     def total(self) -> GroupProgress:
@@ -273,12 +280,12 @@ def build_tracking(metas, *, year, quarter, now=None) -> Tracking:
     rows = _meta_figures(metas, quarter)
     units = _unit_rows({row[4] for row in rows}, quarter, now)
     walk = _MetaWalk(quarter, units)
-    meta_rows = [walk(row) for row in rows]
+    measured = [(row, walk(row)) for row in rows]
     for unit in units.values():
         # the quarter's own avance is the unit's: computed once, for the table and the charts
         unit.series[quarter - 1] = unit.progress.avance
     programas, ramos = _groups(units)
-    return Tracking(year, quarter, meta_rows, list(units.values()), programas, ramos)
+    return Tracking(year, quarter, list(units.values()), programas, ramos, measured, walk)
 
 
 def _meta_figures(metas, quarter) -> list[tuple]:
@@ -316,23 +323,23 @@ def _cents(name):
 
 
 class _MetaWalk:
-    """Turns a row of _meta_figures into its MetaRow at `quarter`, adding its progress at
-    every quarter up to it to its unit's (the charts' series) in one pass over its quarters.
-    Reads the settings once: it runs for every meta."""
+    """Adds the progress of a row of _meta_figures at `quarter` to its unit's, and at every
+    quarter before it to the unit's series (the charts), in one pass over its quarters; later
+    builds its MetaRow. Reads the settings once and computes each pair of figures' percent
+    and mark once: it runs for every meta, and thousands of metas share the same pairs."""
 
     def __init__(self, quarter, units):
         self.quarter, self.units = quarter, units
         self.thresholds = settings.POA_SEMAFORO
         self.observation_threshold = settings.POA_OBSERVATION_THRESHOLD
+        self.marks = {}
 
-    def __call__(self, row) -> MetaRow:
-        meta = TrackedMeta(*row[:5])
-        unit = self.units[meta.unidad_ejecutora_id]
-        meta.unidad_ejecutora = unit.unidad_ejecutora
+    def __call__(self, row) -> Progress:
+        unit = self.units[row[4]]
         planned = done = judged = 0  # cumulative cents
         for q in figures.QUARTERS[: self.quarter]:
             if q > 1:
-                unit.series[q - 2].add_meta(done, judged)
+                unit.series[q - 2].add_ratio(self.mark(done, judged)[0])
             before = planned
             programado, alcanzado = row[3 + 2 * q] or 0, row[4 + 2 * q]
             planned += programado
@@ -341,8 +348,23 @@ class _MetaWalk:
             # quarters before it: an empty capture is not yet a shortfall (the capture
             # column and the days late say it is missing).
             judged = before if alcanzado is None else planned
-        progress = Progress.of(judged, done, alcanzado is not None, self.thresholds)
+        ratio, light = self.mark(done, judged)
+        progress = Progress(judged, done, int(alcanzado is not None), light, ratio=ratio)
         unit.progress.add_meta(progress)
+        return progress
+
+    def mark(self, achieved, programmed) -> tuple:
+        """(exact percent, semáforo) of achieved against programmed, in cents."""
+        key = (achieved, programmed)
+        if key not in self.marks:
+            ratio = figures.exact_percent(achieved, programmed)
+            self.marks[key] = (ratio, figures.ratio_light(ratio, achieved, self.thresholds))
+        return self.marks[key]
+
+    def meta_row(self, row, progress) -> MetaRow:
+        meta = TrackedMeta(*row[:5])
+        meta.unidad_ejecutora = self.units[meta.unidad_ejecutora_id].unidad_ejecutora
+        programado, alcanzado = row[3 + 2 * self.quarter] or 0, row[4 + 2 * self.quarter]
         observation = row[-1] or ""
         unexplained = not observation.strip() and figures.needs_observation(
             programado, alcanzado, self.observation_threshold
@@ -456,7 +478,7 @@ def overview(user, *, with_attention=False) -> Overview | None:
     year, quarter = latest
     metas = metas_visible_to(user, year)
     data = build_tracking(metas, year=year, quarter=quarter)
-    if not data.metas:
+    if not data.measured:
         return None
     result = Overview(year, quarter, data)
     if with_attention:

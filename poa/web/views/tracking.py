@@ -79,7 +79,7 @@ def _table(level, rows, quarter):
 def tracking_charts(data, quarter):
     """(title, svg, table) of the seguimiento's three charts; the transparency portal draws
     the same from the authorized figures (poa.selectors.public.PublicQuarter)."""
-    if not data.metas:
+    if not data.total.metas:
         return []
     counts = tracking.light_counts(data)
     return [
