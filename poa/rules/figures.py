@@ -128,7 +128,7 @@ class GroupAvance:
         if ratio is None:
             self.unprogrammed += 1
             return
-        self.total += min(ratio, self.cap)
+        self.total += self.cap if self.cap < ratio else ratio  # min(ratio, cap), without the call
         self.averaged += 1
 
     def add(self, other: "GroupAvance"):
