@@ -139,7 +139,7 @@ def get_unit_or_404(user, year, ramo_clave, ue_clave) -> UnidadEjecutora:
     (we do not tell strangers which units exist)."""
     ue = (
         UnidadEjecutora.objects.with_signers()
-        .select_related("subfuncion")
+        .select_related("subfuncion__funcion__finalidad")  # the sheet's heading
         .filter(ramo__ejercicio__year=year, ramo__clave=ramo_clave, clave=ue_clave)
         .first()
     )
