@@ -246,6 +246,10 @@ class Tracking:
     def metas(self) -> list[MetaRow]:
         return [self.walk.meta_row(row, progress) for row, progress in self.measured]
 
+    def metas_where(self, keep) -> list[MetaRow]:
+        """The rows of the metas whose Progress `keep` accepts, built for them alone."""
+        return [self.walk.meta_row(row, p) for row, p in self.measured if keep(p)]
+
     @property
     def total(self) -> GroupProgress:
         return groups_total(self.ramos)
@@ -497,10 +501,7 @@ def _attention(result):
         for row in units
         if row.report and row.report.pk in since and since[row.report.pk].returned
     ]
-    metas = result.tracking.metas
-    result.red = [row for row in metas if row.progress.light == "rojo"]
-    result.unexplained_over = [
-        row
-        for row in metas
-        if row.progress.light == "sobrecumplimiento" and not row.observation.strip()
-    ]
+    tracking = result.tracking
+    result.red = tracking.metas_where(lambda progress: progress.light == "rojo")
+    over = tracking.metas_where(lambda progress: progress.light == "sobrecumplimiento")
+    result.unexplained_over = [row for row in over if not row.observation.strip()]
