@@ -39,13 +39,15 @@ test: $(VENV)/.installed-dev browser-deps
 
 # The sheet at 20, 200 and 2,000 metas, every sheet of a generated municipality at once, then
 # what the seal and the e.firma add to a sign-off and a sealed PDF served to 4 clients, then
-# seguimiento, planeación's home and the programming at 20, 2,000 and 6,400 metas.
+# seguimiento, planeación's home and the programming at 20, 2,000 and 6,400 metas, then the CPU
+# and queries of each kind of request of the load test.
 bench: $(VENV)/.installed-dev
 	status=0; \
 	$(BIN)/python -m tests.bench_sheet || status=1; \
 	$(BIN)/python -m tests.bench_batch || status=1; \
 	$(BIN)/python -m tests.bench_seal || status=1; \
 	$(BIN)/python -m tests.bench_scale || status=1; \
+	$(BIN)/python -m tests.bench_requests || status=1; \
 	exit $$status
 
 # 50 capturistas and 5 reviewers against gunicorn on a throw-away PostgreSQL database for about

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,22 +39,27 @@ ROW = "{:>6}  {:<34} {:>8} {:>8} {:>8} {:>8}"
 
 
 def database_path(size) -> Path:
+    return cached_path(f"scale-{size}", SHAPES[size], SEED)
+
+
+def cached_path(name, shape, seed) -> Path:
+    """The SQLite file of a generated municipality, keyed by its shape, seed and migrations."""
     migrations = sorted(p.name for p in (ROOT / "poa" / "migrations").glob("0*.py"))
-    key = hashlib.sha256(f"{SHAPES[size]} {SEED} {migrations}".encode()).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"poa-bench-scale-{size}-{key}.sqlite3"
+    key = hashlib.sha256(f"{shape} {seed} {migrations}".encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"poa-bench-{name}-{key}.sqlite3"
 
 
-def generate(path, size):
-    """The municipality of `size` metas into `path`, in a child process of its own (Django
-    binds to one database per process)."""
-    ramos, ues, metas = SHAPES[size]
+def generate(path, shape, seed=SEED):
+    """The municipality of `shape` (ramos, UEs per ramo, metas per UE) into `path`, in a child
+    process of its own (Django binds to one database per process)."""
+    ramos, ues, metas = shape
     for stale in path.parent.glob(path.name + "*"):
         stale.unlink()
     env = os.environ | _settings_env(path)
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     command = ["poa_generate", f"--ramos={ramos}", f"--ues-por-ramo={ues}"]
-    command += [f"--metas-por-ue={metas}", f"--seed={SEED}"]
+    command += [f"--metas-por-ue={metas}", f"--seed={seed}"]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     subprocess.run([*manage, *command], env=env, check=True, cwd=ROOT, **quiet)
     done_marker(path).touch()
@@ -69,26 +75,34 @@ def _settings_env(path):
     return {"DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": f"sqlite:///{path}"}
 
 
-def measure(path):
-    """[(page, [wall ms], [cpu ms], queries)] of every page, in this process."""
+def setup_django(path):
+    """Django on the database at `path`, in this process, as the test client needs it."""
     os.environ.update(_settings_env(path))
     import django
 
     django.setup()
     logging.disable(logging.WARNING)
+    # WhiteNoise's notice that `collectstatic` was not run: the pages do not need it here.
+    warnings.filterwarnings("ignore", message="No directory at")
     from django.conf import settings
     from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections, connection
-    from django.test import Client
-
-    from poa.models import Ejercicio
-    from poa.services.generate import PLANEACION_USERNAME
+    from django.db import close_old_connections
 
     # As the test runner does: one connection for the whole run, so queries can be counted.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     settings.ALLOWED_HOSTS = ["testserver"]
+
+
+def measure(path):
+    """[(page, [wall ms], [cpu ms], queries)] of every page, in this process."""
+    setup_django(path)
     from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+
+    from poa.models import Ejercicio
+    from poa.services.generate import PLANEACION_USERNAME
 
     client = Client()
     client.force_login(get_user_model().objects.get(username=PLANEACION_USERNAME))
@@ -154,7 +168,7 @@ def main():
         path = database_path(size)
         if not done_marker(path).exists():
             print(f"  (generando {size:,} metas con poa_generate; se guarda en {path})")
-            generate(path, size)
+            generate(path, SHAPES[size])
         output = subprocess.run(
             [sys.executable, "-m", "tests.bench_scale", "--child", str(size)],
             check=True, cwd=ROOT, capture_output=True, text=True,

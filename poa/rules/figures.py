@@ -42,7 +42,7 @@ def programmed_total_difference(annual: Figure, programmed: Sequence[Figure]) ->
 def semaforo(achieved: Figure, programmed: Figure, thresholds=None) -> str | None:
     """Traffic light of achieved against programmed-to-date: verde, amarillo or rojo."""
     thresholds = thresholds or DEFAULT_SEMAFORO
-    ratio = _exact_percent(achieved, programmed)
+    ratio = exact_percent(achieved, programmed)
     if ratio is None:
         return None
     if ratio >= thresholds["verde"]:
@@ -52,11 +52,12 @@ def semaforo(achieved: Figure, programmed: Figure, thresholds=None) -> str | Non
 
 def is_over_achieved(achieved: Figure, programmed: Figure, thresholds=None) -> bool:
     thresholds = thresholds or DEFAULT_SEMAFORO
-    ratio = _exact_percent(achieved, programmed)
+    ratio = exact_percent(achieved, programmed)
     return ratio is not None and ratio > thresholds["sobre"]
 
 
-def _exact_percent(part: Figure, whole: Figure) -> Decimal | None:
+def exact_percent(part: Figure, whole: Figure) -> Decimal | None:
+    """part ÷ whole as a percent, unrounded; None when the whole is zero."""
     if not whole:
         return None
     return Decimal(part) * 100 / Decimal(whole)
@@ -69,10 +70,15 @@ def light(achieved: Figure, programmed: Figure, thresholds=None) -> str:
     """The seguimiento's mark of achieved against programmed-to-date: verde, amarillo, rojo,
     sobrecumplimiento above the over-achievement threshold (or any achievement where nothing
     was programmed), sin_programar when nothing was programmed nor achieved yet."""
-    if not programmed:
+    return ratio_light(exact_percent(achieved, programmed), achieved, thresholds)
+
+
+def ratio_light(ratio: Decimal | None, achieved: Figure, thresholds=None) -> str:
+    """light() given exact_percent(achieved, programmed): seguimiento computes each meta's
+    ratio once for its mark, its percent and its group's mean."""
+    if ratio is None:
         return "sobrecumplimiento" if achieved else "sin_programar"
     thresholds = thresholds or DEFAULT_SEMAFORO
-    ratio = _exact_percent(achieved, programmed)  # once: seguimiento marks thousands of metas
     if ratio > thresholds["sobre"]:
         return "sobrecumplimiento"
     if ratio >= thresholds["verde"]:
@@ -83,10 +89,12 @@ def light(achieved: Figure, programmed: Figure, thresholds=None) -> str:
 def percent_tenths(part: Figure, whole: Figure) -> Decimal | None:
     """part ÷ whole as a percent with one decimal, rounded half up (69.94 → 69.9): precise
     enough that the percent shown never contradicts its semáforo at a threshold."""
-    ratio = _exact_percent(part, whole)
-    if ratio is None:
-        return None
-    return ratio.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return tenths(exact_percent(part, whole))
+
+
+def tenths(ratio: Decimal | None) -> Decimal | None:
+    """An exact percent with one decimal, rounded half up."""
+    return None if ratio is None else ratio.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 # A group's avance ----------------------------------------------------------------------------
@@ -113,11 +121,14 @@ class GroupAvance:
     unprogrammed: int = 0  # metas with nothing programmed to date, out of the mean
 
     def add_meta(self, achieved: Figure, programmed: Figure):
-        ratio = _exact_percent(achieved, programmed)
+        self.add_ratio(exact_percent(achieved, programmed))
+
+    def add_ratio(self, ratio: Decimal | None):
+        """Adds a meta by its exact_percent (None: nothing programmed to date)."""
         if ratio is None:
             self.unprogrammed += 1
             return
-        self.total += min(ratio, self.cap)
+        self.total += self.cap if self.cap < ratio else ratio  # min(ratio, cap), without the call
         self.averaged += 1
 
     def add(self, other: "GroupAvance"):

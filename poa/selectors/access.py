@@ -16,21 +16,20 @@ CONTRALORIA_GROUP = "Contraloría"
 def is_planeacion(user) -> bool:
     if not user.is_authenticated:
         return False
-    if user.is_superuser:
-        return True
-    # Asked once per request for every report of a dashboard: remember the answer.
-    if not hasattr(user, "_poa_is_planeacion"):
-        user._poa_is_planeacion = user.groups.filter(name=PLANEACION_GROUP).exists()
-    return user._poa_is_planeacion
+    return user.is_superuser or PLANEACION_GROUP in _group_names(user)
 
 
 def is_contraloria(user) -> bool:
     """The órgano interno de control: reads every unit of every year and changes nothing."""
-    if not user.is_authenticated:
-        return False
-    if not hasattr(user, "_poa_is_contraloria"):
-        user._poa_is_contraloria = user.groups.filter(name=CONTRALORIA_GROUP).exists()
-    return user._poa_is_contraloria
+    return user.is_authenticated and CONTRALORIA_GROUP in _group_names(user)
+
+
+def _group_names(user) -> set[str]:
+    # Asked for every report of a dashboard, and for both roles on every page (the menu):
+    # read the user's groups once per request.
+    if not hasattr(user, "_poa_groups"):
+        user._poa_groups = set(user.groups.values_list("name", flat=True))
+    return user._poa_groups
 
 
 def reads_everything(user) -> bool:
@@ -140,7 +139,7 @@ def get_unit_or_404(user, year, ramo_clave, ue_clave) -> UnidadEjecutora:
     (we do not tell strangers which units exist)."""
     ue = (
         UnidadEjecutora.objects.with_signers()
-        .select_related("subfuncion")
+        .select_related("subfuncion__funcion__finalidad")  # the sheet's heading
         .filter(ramo__ejercicio__year=year, ramo__clave=ramo_clave, clave=ue_clave)
         .first()
     )

@@ -135,9 +135,15 @@ def build_sheet(unidad_ejecutora: UnidadEjecutora, quarter: int) -> Sheet:
 def build_sheets(units: QuerySet[UnidadEjecutora], quarter: int) -> list[Sheet]:
     """The sheets of several units (e.g. every visible unit of a ramo), ordered by unit code,
     in the same fixed number of queries as one sheet."""
+    return sheets_of(list(_units_queryset(units)), quarter)
+
+
+def sheets_of(units: list[UnidadEjecutora], quarter: int) -> list[Sheet]:
+    """build_sheets of units already read with their signers and their subfunción's
+    función and finalidad (access.get_unit_or_404 reads a unit so): a page that has just
+    read its unit does not read it again."""
     if quarter not in figures.QUARTERS:
         raise ValueError(f"quarter must be 1-4, not {quarter!r}")
-    units = list(_units_queryset(units))
     metas = _metas_by_unit(units, quarter)
     reports = _reports_by_unit(units, quarter)
     return [_sheet(unit, metas.get(unit.pk, []), reports.get(unit.pk), quarter) for unit in units]

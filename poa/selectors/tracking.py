@@ -15,10 +15,11 @@ municipality's size (6,400 metas, 25,600 quarters) building the instances alone 
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import BigIntegerField, F, Max, Q, Sum
+from django.db.models import BigIntegerField, F, FilteredRelation, Q
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
@@ -75,12 +76,16 @@ class Progress(Marks):
     captured: int  # 1 when its achievement of the quarter is captured
     light: str
     metas: int = 1
+    # achieved ÷ programmed in percent, unrounded: computed once for the mark, the percent
+    # shown and the group's mean (seguimiento computes it for thousands of metas).
+    ratio: Decimal | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, programmed_cents, achieved_cents, captured, thresholds=None):
         thresholds = thresholds or settings.POA_SEMAFORO
-        light = figures.light(achieved_cents, programmed_cents, thresholds)
-        return cls(programmed_cents, achieved_cents, int(captured), light)
+        ratio = figures.exact_percent(achieved_cents, programmed_cents)
+        light = figures.ratio_light(ratio, achieved_cents, thresholds)
+        return cls(programmed_cents, achieved_cents, int(captured), light, ratio=ratio)
 
     @property
     def programmed(self) -> Decimal:
@@ -92,7 +97,7 @@ class Progress(Marks):
 
     @property
     def percent(self) -> Decimal | None:
-        return figures.percent_tenths(self.achieved_cents, self.programmed_cents)
+        return figures.tenths(self.ratio)
 
 
 @dataclass
@@ -108,7 +113,7 @@ class GroupProgress(Marks):
     lights: dict = field(default_factory=lambda: dict.fromkeys(figures.LIGHTS, 0))
 
     def add_meta(self, progress: Progress):
-        self.avance.add_meta(progress.achieved_cents, progress.programmed_cents)
+        self.avance.add_ratio(progress.ratio)
         self.metas += 1
         self.captured += progress.captured
         self.lights[progress.light] += 1
@@ -230,10 +235,20 @@ class GroupRow:
 class Tracking:
     year: int
     quarter: int
-    metas: list[MetaRow]
     units: list[UnitRow]
     programas: list[GroupRow]
     ramos: list[GroupRow]
+    # Every meta's figures and progress; their rows are built when a page shows the metas.
+    measured: list = field(default_factory=list, repr=False)
+    walk: "_MetaWalk | None" = field(default=None, repr=False)
+
+    @cached_property
+    def metas(self) -> list[MetaRow]:
+        return [self.walk.meta_row(row, progress) for row, progress in self.measured]
+
+    def metas_where(self, keep) -> list[MetaRow]:
+        """The rows of the metas whose Progress `keep` accepts, built for them alone."""
+        return [self.walk.meta_row(row, p) for row, p in self.measured if keep(p)]
 
     @property
     def total(self) -> GroupProgress:
@@ -269,12 +284,12 @@ def build_tracking(metas, *, year, quarter, now=None) -> Tracking:
     rows = _meta_figures(metas, quarter)
     units = _unit_rows({row[4] for row in rows}, quarter, now)
     walk = _MetaWalk(quarter, units)
-    meta_rows = [walk(row) for row in rows]
+    measured = [(row, walk(row)) for row in rows]
     for unit in units.values():
         # the quarter's own avance is the unit's: computed once, for the table and the charts
         unit.series[quarter - 1] = unit.progress.avance
     programas, ramos = _groups(units)
-    return Tracking(year, quarter, meta_rows, list(units.values()), programas, ramos)
+    return Tracking(year, quarter, list(units.values()), programas, ramos, measured, walk)
 
 
 def _meta_figures(metas, quarter) -> list[tuple]:
@@ -282,16 +297,20 @@ def _meta_figures(metas, quarter) -> list[tuple]:
     alcanzado of each quarter in whole cents (alcanzado None while not captured), then the
     observation of `quarter`. The database turns the figures into integers and the rows are
     read as the driver gives them: at 6,400 metas Python's reading of decimals, and even
-    Django's converters, cost more than the query. The metas are re-selected by pk so that a
-    filter's joins (líneas de acción) never multiply the sums."""
-    figures_of = {}
+    Django's converters, cost more than the query. Each quarter is joined on its own (a meta
+    has one row per quarter): a third cheaper than grouping the quarters back into one row.
+    The metas are re-selected by pk so that a filter's joins (líneas de acción) never
+    multiply the rows."""
+    quarters, figures_of = {}, {}
     for q in figures.QUARTERS:
-        figures_of[f"p{q}"] = _quarter_cents("programado", q)
-        figures_of[f"a{q}"] = _quarter_cents("alcanzado", q)
-    figures_of["note"] = Max("avances__observaciones", filter=Q(avances__quarter=quarter))
+        quarters[f"q{q}"] = FilteredRelation("avances", condition=Q(avances__quarter=q))
+        figures_of[f"p{q}"] = _cents(f"q{q}__programado")
+        figures_of[f"a{q}"] = _cents(f"q{q}__alcanzado")
+    figures_of["note"] = F(f"q{quarter}__observaciones")
     queryset = (
         Meta.objects.filter(pk__in=metas.values("pk"))
         .order_by("unidad_ejecutora__ramo__clave", "unidad_ejecutora__clave", "numero")
+        .annotate(**quarters)
         .annotate(**figures_of)
         .values_list(
             "pk", "numero", "descripcion", "unidad_medida__nombre", "unidad_ejecutora_id",
@@ -303,31 +322,28 @@ def _meta_figures(metas, quarter) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _quarter_cents(name, quarter):
-    # One row per meta and quarter: the sum only picks it. Cast again because PostgreSQL's
-    # sum of integers is a numeric, which the driver would read as a decimal.
-    cents = Cast(Round(F(f"avances__{name}") * 100), BigIntegerField())
-    return Cast(Sum(cents, filter=Q(avances__quarter=quarter)), BigIntegerField())
+def _cents(name):
+    return Cast(Round(F(name) * 100), BigIntegerField())
 
 
 class _MetaWalk:
-    """Turns a row of _meta_figures into its MetaRow at `quarter`, adding its progress at
-    every quarter up to it to its unit's (the charts' series) in one pass over its quarters.
-    Reads the settings once: it runs for every meta."""
+    """Adds the progress of a row of _meta_figures at `quarter` to its unit's, and at every
+    quarter before it to the unit's series (the charts), in one pass over its quarters; later
+    builds its MetaRow. Reads the settings once and computes each pair of figures' percent
+    and mark once: it runs for every meta, and thousands of metas share the same pairs."""
 
     def __init__(self, quarter, units):
         self.quarter, self.units = quarter, units
         self.thresholds = settings.POA_SEMAFORO
         self.observation_threshold = settings.POA_OBSERVATION_THRESHOLD
+        self.marks = {}
 
-    def __call__(self, row) -> MetaRow:
-        meta = TrackedMeta(*row[:5])
-        unit = self.units[meta.unidad_ejecutora_id]
-        meta.unidad_ejecutora = unit.unidad_ejecutora
+    def __call__(self, row) -> Progress:
+        unit = self.units[row[4]]
         planned = done = judged = 0  # cumulative cents
         for q in figures.QUARTERS[: self.quarter]:
             if q > 1:
-                unit.series[q - 2].add_meta(done, judged)
+                unit.series[q - 2].add_ratio(self.mark(done, judged)[0])
             before = planned
             programado, alcanzado = row[3 + 2 * q] or 0, row[4 + 2 * q]
             planned += programado
@@ -336,8 +352,23 @@ class _MetaWalk:
             # quarters before it: an empty capture is not yet a shortfall (the capture
             # column and the days late say it is missing).
             judged = before if alcanzado is None else planned
-        progress = Progress.of(judged, done, alcanzado is not None, self.thresholds)
+        ratio, light = self.mark(done, judged)
+        progress = Progress(judged, done, int(alcanzado is not None), light, ratio=ratio)
         unit.progress.add_meta(progress)
+        return progress
+
+    def mark(self, achieved, programmed) -> tuple:
+        """(exact percent, semáforo) of achieved against programmed, in cents."""
+        key = (achieved, programmed)
+        if key not in self.marks:
+            ratio = figures.exact_percent(achieved, programmed)
+            self.marks[key] = (ratio, figures.ratio_light(ratio, achieved, self.thresholds))
+        return self.marks[key]
+
+    def meta_row(self, row, progress) -> MetaRow:
+        meta = TrackedMeta(*row[:5])
+        meta.unidad_ejecutora = self.units[meta.unidad_ejecutora_id].unidad_ejecutora
+        programado, alcanzado = row[3 + 2 * self.quarter] or 0, row[4 + 2 * self.quarter]
         observation = row[-1] or ""
         unexplained = not observation.strip() and figures.needs_observation(
             programado, alcanzado, self.observation_threshold
@@ -451,7 +482,7 @@ def overview(user, *, with_attention=False) -> Overview | None:
     year, quarter = latest
     metas = metas_visible_to(user, year)
     data = build_tracking(metas, year=year, quarter=quarter)
-    if not data.metas:
+    if not data.measured:
         return None
     result = Overview(year, quarter, data)
     if with_attention:
@@ -470,10 +501,7 @@ def _attention(result):
         for row in units
         if row.report and row.report.pk in since and since[row.report.pk].returned
     ]
-    metas = result.tracking.metas
-    result.red = [row for row in metas if row.progress.light == "rojo"]
-    result.unexplained_over = [
-        row
-        for row in metas
-        if row.progress.light == "sobrecumplimiento" and not row.observation.strip()
-    ]
+    tracking = result.tracking
+    result.red = tracking.metas_where(lambda progress: progress.light == "rojo")
+    over = tracking.metas_where(lambda progress: progress.light == "sobrecumplimiento")
+    result.unexplained_over = [row for row in over if not row.observation.strip()]

@@ -4,7 +4,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from poa.models import (
     AuditEvent,
@@ -29,19 +30,23 @@ class QuickSelect(forms.Select):
     and their templates took longer than the figures."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option["value"], " selected" if option["selected"] else "", option["label"])
-                for _, group, _ in widget["optgroups"]
-                for option in group
-            ),
+        options = "".join(
+            f'<option value="{conditional_escape(option)}"{chosen}>{conditional_escape(label)}'
+            "</option>"
+            for option, chosen, label in self._options(self.format_value(value))
         )
-        return format_html(
-            "<select{}>{}</select>", flatatt(widget["attrs"] | {"name": name}), options
-        )
+        attrs = self.build_attrs(self.attrs, attrs) | {"name": name}
+        return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))
+
+    def _options(self, selected):
+        """(value, " selected" or "", label) of each choice; as Select does, only the first
+        option with the value is selected."""
+        found = False
+        for option_value, label in self.choices:
+            option_value = "" if option_value is None else option_value
+            chosen = not found and str(option_value) in selected
+            found = found or chosen
+            yield option_value, " selected" if chosen else "", label
 
 
 class ReportFilter(django_filters.FilterSet):

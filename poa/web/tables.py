@@ -1,5 +1,7 @@
 """Tables of reports for the dashboards, and of the units' annual programming."""
 
+import functools
+
 import django_tables2 as tables
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.template.loader import render_to_string
@@ -37,6 +39,12 @@ def configure(request, table, per_page=PER_PAGE):
 
 def state_badge(state):
     """The badge of a workflow's State, as every page shows it."""
+    return _badge(state, state.css)
+
+
+@functools.lru_cache(maxsize=64)
+def _badge(state, css):
+    # Rendered once per state and process, not once per row: a badge is a template render.
     return render_to_string("_state_badge.html", {"state": state, "big": True})
 
 

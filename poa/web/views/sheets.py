@@ -16,7 +16,7 @@ from poa.documents.exports import attachment
 from poa.models import Ramo, SheetExport
 from poa.rules.figures import QUARTER_LABELS
 from poa.selectors import access
-from poa.selectors.sheet import build_sheet, build_sheets
+from poa.selectors.sheet import build_sheets, sheets_of
 from poa.services import batch, seals
 from poa.web.decorators import planeacion_required
 from poa.web.forms import SheetExportForm
@@ -44,14 +44,14 @@ def _pdf(request, make_pdf, *, sheet, unit):
 @login_required
 def sheet(request, year, ramo, ue, quarter):
     unidad = access.get_unit_or_404(request.user, year, ramo, ue)
-    context = {"sheet": build_sheet(unidad, quarter), "quarter_label": QUARTER_LABELS[quarter]}
+    context = {"sheet": sheets_of([unidad], quarter)[0], "quarter_label": QUARTER_LABELS[quarter]}
     return render(request, "sheets/tmm_f004.html", context)
 
 
 @login_required
 def sheet_pdf(request, year, ramo, ue, quarter):
     unidad = access.get_unit_or_404(request.user, year, ramo, ue)
-    sheet = build_sheet(unidad, quarter)
+    sheet = sheets_of([unidad], quarter)[0]
     # An authorized sheet is its sealed PDF, read from the storage: rendered once.
     return _pdf(request, lambda: seals.sheet_pdf(sheet), sheet=sheet, unit=f"{ramo}-{ue}")
 
@@ -59,7 +59,7 @@ def sheet_pdf(request, year, ramo, ue, quarter):
 @login_required
 def sheet_xlsx(request, year, ramo, ue, quarter):
     unidad = access.get_unit_or_404(request.user, year, ramo, ue)
-    return attachment(xlsx.render_sheet(build_sheet(unidad, quarter)))
+    return attachment(xlsx.render_sheet(sheets_of([unidad], quarter)[0]))
 
 
 @login_required

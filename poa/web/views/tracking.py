@@ -40,9 +40,7 @@ def tracking_page(request, year, quarter):
         request.GET, queryset=metas, quarter=quarter, lights=LIGHT_CHOICES
     )
     data = tracking.build_tracking(tracking_filter.qs, year=year, quarter=quarter)
-    rows = LEVELS[level][1](data)
-    if tracking_filter.light:
-        rows = [row for row in rows if row.progress.light == tracking_filter.light]
+    rows = _rows(data, level, tracking_filter.light)
     table = configure(request, _table(level, rows, quarter))
     filename = f"seguimiento_{year}_T{quarter}_{level}"
     if response := export_response(request, table, filename):
@@ -65,6 +63,15 @@ def tracking_page(request, year, quarter):
     return render(request, "tracking/tracking.html", context)
 
 
+def _rows(data, level, light):
+    """The rows of the level, of one semáforo's mark when `light`; a meta's row is built
+    only when it is kept (there may be thousands)."""
+    if level == "meta" and light:
+        return data.metas_where(lambda progress: progress.light == light)
+    rows = LEVELS[level][1](data)
+    return [row for row in rows if row.progress.light == light] if light else rows
+
+
 def _table(level, rows, quarter):
     if level == "ue":
         return UnitTrackingTable(rows, quarter=quarter)
@@ -79,7 +86,7 @@ def _table(level, rows, quarter):
 def tracking_charts(data, quarter):
     """(title, svg, table) of the seguimiento's three charts; the transparency portal draws
     the same from the authorized figures (poa.selectors.public.PublicQuarter)."""
-    if not data.metas:
+    if not data.total.metas:
         return []
     counts = tracking.light_counts(data)
     return [
