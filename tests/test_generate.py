@@ -316,9 +316,11 @@ def test_a_generated_year_queues_no_email(db, settings, django_capture_on_commit
     assert not queued & {"transition_email", "modification_request_email"}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_generated_year_gives_the_database_planner_the_size_of_its_tables():
+def test_a_generated_year_gives_the_database_planner_the_size_of_its_tables(
+    db, django_capture_on_commit_callbacks
+):
     """Right after a bulk load the planner must not believe the tables empty (a plan that
     walks every meta for every row): the load refreshes the statistics on commit."""
-    generated(ramos=1, ues_por_ramo=1, metas_por_ue=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        generated(ramos=1, ues_por_ramo=1, metas_por_ue=3)
     assert planner_rows("poa_meta") == Meta.objects.count() == 3
