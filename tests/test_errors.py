@@ -61,7 +61,7 @@ def test_an_unexpected_failure_gets_the_spanish_500(quiet_client, capturista_201
     def broken(*args, **kwargs):
         raise RuntimeError("fallo interno")
 
-    monkeypatch.setattr("poa.web.views.sheets.build_sheet", broken)
+    monkeypatch.setattr("poa.web.views.sheets.sheets_of", broken)
     quiet_client.force_login(capturista_201)
     response = quiet_client.get("/tmm-f004/2023/59/201/2/")
     assert_spanish_without_trace(response, 500, "Ocurrió un error inesperado")
@@ -199,7 +199,7 @@ def test_a_page_that_finds_the_database_busy_gets_the_spanish_503(
     quiet_client, capturista_201, monkeypatch
 ):
     quiet_client.force_login(capturista_201)
-    monkeypatch.setattr("poa.web.views.sheets.build_sheet", locked)
+    monkeypatch.setattr("poa.web.views.sheets.sheets_of", locked)
     response = quiet_client.get("/tmm-f004/2023/59/201/2/")
     assert_spanish_without_trace(response, 503, "El sistema está ocupado")
 
